@@ -1,0 +1,33 @@
+using Hub.Api.Subscriptions;
+using Hub.Grains.Hosting;
+
+namespace Hub.Api.Hosting;
+
+/// <summary>
+/// Chooses the API node's Orleans role. With no cluster configured it hosts the embedded silo
+/// in-process (the same wiring as Hub.Silo), so one command gives a working hub; with
+/// <c>Hub:Redis:ConnectionString</c> set it is a client of that cluster.
+/// </summary>
+public static class ClusterHosting
+{
+    public const string RedisConnectionStringKey = "Hub:Redis:ConnectionString";
+
+    public static WebApplicationBuilder AddHubCluster(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var configuration = builder.Configuration;
+        if (string.IsNullOrWhiteSpace(configuration[RedisConnectionStringKey]))
+        {
+            builder.UseOrleans(silo => silo.AddHubSilo(configuration));
+            return builder;
+        }
+
+        builder.UseOrleansClient(client =>
+        {
+            client.AddHubClient(configuration);
+            // A node that lost its gateways may have lost its stream subscriptions with them: re-check at once.
+            client.AddGatewayCountChangedHandler(sp => (_, _) => sp.GetRequiredService<FeedWatchdog>().CheckSoon());
+        });
+        return builder;
+    }
+}

@@ -1,0 +1,16 @@
+using System.Text.Json.Serialization;
+using Hub.Api.Publishing;
+using Hub.Api.Subscriptions;
+using Hub.Api.Topics;
+
+namespace Hub.Api.Http;
+
+/// <summary>Source-generated JSON for everything the hub writes: camelCase, as the wire contract shows.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(ResetData))]
+[JsonSerializable(typeof(PublishResponse))]
+[JsonSerializable(typeof(PublishResponse[]))]
+[JsonSerializable(typeof(TopicInfoResponse))]
+[JsonSerializable(typeof(HistoryResponse))]
+[JsonSerializable(typeof(SubscribeRequest))]
+public sealed partial class HubJsonContext : JsonSerializerContext;

@@ -1,0 +1,155 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using Hub.Grains.Contracts;
+using Hub.Grains.Publishing;
+
+namespace Hub.Api.Publishing;
+
+/// <summary>
+/// Turns a publish request body into event drafts, or into the reason it cannot be one. Accepts
+/// <c>application/json</c> (one <c>{"type","data"}</c> object, or an array of them for a batch) and
+/// <c>text/plain</c> (the body is the data, the type comes from <c>?type=</c>). Reads at most the
+/// configured number of bytes, so an oversized body costs the hub nothing.
+/// </summary>
+public static class PublishRequestReader
+{
+    public sealed record Outcome(IReadOnlyList<EventDraft>? Drafts, bool IsBatch, int Status, string? Problem);
+
+    public static async Task<Outcome> ReadAsync(HttpRequest request, PublishOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(options);
+        var isJson = request.HasJsonContentType();
+        var isText = !isJson && request.ContentType is { } ct && ct.StartsWith("text/plain", StringComparison.OrdinalIgnoreCase);
+        if (!isJson && !isText)
+            return Fail(StatusCodes.Status415UnsupportedMediaType, "Publish with Content-Type application/json ({\"type\":\"...\",\"data\":...}) or text/plain (data in the body, type in ?type=).");
+
+        var maxBody = MaxBodyBytes(options);
+        if (request.ContentLength > maxBody)
+            return Fail(StatusCodes.Status413PayloadTooLarge, $"The body is larger than {maxBody} bytes.");
+        var body = await ReadBodyAsync(request, maxBody, cancellationToken);
+        if (body is null)
+            return Fail(StatusCodes.Status413PayloadTooLarge, $"The body is larger than {maxBody} bytes.");
+
+        return isJson ? ReadJson(body, options) : ReadText(body, request.Query["type"], options);
+    }
+
+    /// <summary>A batch may carry MaxBatchEvents events of MaxDataBytes each, plus JSON overhead; cap at 16 MiB.</summary>
+    private static long MaxBodyBytes(PublishOptions options) =>
+        Math.Min(16L * 1024 * 1024, Math.Max(options.MaxDataBytes * 2L + 1024, options.MaxDataBytes + 1024L * 64));
+
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
+    {
+        var reader = request.BodyReader;
+        while (true)
+        {
+            var result = await reader.ReadAsync(cancellationToken);
+            if (result.Buffer.Length > maxBytes)
+            {
+                reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+                return null;
+            }
+            if (result.IsCompleted)
+            {
+                var bytes = result.Buffer.ToArray();
+                reader.AdvanceTo(result.Buffer.End);
+                return bytes;
+            }
+            reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+        }
+    }
+
+    private static Outcome ReadText(byte[] body, string? type, PublishOptions options)
+    {
+        string data;
+        try
+        {
+            data = EventRules.StrictUtf8.GetString(body);
+        }
+        catch (DecoderFallbackException)
+        {
+            return Fail(StatusCodes.Status400BadRequest, "The body is not valid UTF-8 text.");
+        }
+        var draft = new EventDraft(string.IsNullOrEmpty(type) ? EventRules.DefaultType : type, data);
+        return Check([draft], isBatch: false, options);
+    }
+
+    private static Outcome ReadJson(byte[] body, PublishOptions options)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body);
+        }
+        catch (JsonException ex)
+        {
+            return Fail(StatusCodes.Status400BadRequest, $"The body is not valid JSON: {ex.Message}");
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind == JsonValueKind.Object)
+                return ReadDraft(root, out var draft, out var problem) ? Check([draft!], false, options) : Fail(400, problem!);
+            if (root.ValueKind != JsonValueKind.Array)
+                return Fail(400, "The body must be a JSON object {\"type\":\"...\",\"data\":...} or an array of them.");
+            var count = root.GetArrayLength();
+            if (count == 0)
+                return Fail(400, "A batch needs at least one event.");
+            if (count > options.MaxBatchEvents)
+                return Fail(StatusCodes.Status413PayloadTooLarge, $"A batch may hold at most {options.MaxBatchEvents} events.");
+            var drafts = new List<EventDraft>(count);
+            var index = 0;
+            foreach (var item in root.EnumerateArray())
+            {
+                if (item.ValueKind != JsonValueKind.Object)
+                    return Fail(400, $"Event {index} of the batch is not a JSON object.");
+                if (!ReadDraft(item, out var draft, out var problem))
+                    return Fail(400, $"Event {index} of the batch: {problem}");
+                drafts.Add(draft!);
+                index++;
+            }
+            return Check(drafts, true, options);
+        }
+    }
+
+    private static bool ReadDraft(JsonElement element, out EventDraft? draft, out string? problem)
+    {
+        draft = null;
+        problem = null;
+        var type = EventRules.DefaultType;
+        if (element.TryGetProperty("type", out var typeElement))
+        {
+            if (typeElement.ValueKind != JsonValueKind.String)
+            {
+                problem = "\"type\" must be a string.";
+                return false;
+            }
+            type = typeElement.GetString()!;
+        }
+        if (!element.TryGetProperty("data", out var dataElement) || dataElement.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
+        {
+            problem = "\"data\" is missing.";
+            return false;
+        }
+        // A JSON value that is not a string travels as its compact JSON text (re-written, so no whitespace).
+        var data = dataElement.ValueKind == JsonValueKind.String ? dataElement.GetString()! : JsonSerializer.Serialize(dataElement);
+        draft = new EventDraft(type, data);
+        return true;
+    }
+
+    private static Outcome Check(IReadOnlyList<EventDraft> drafts, bool isBatch, PublishOptions options)
+    {
+        foreach (var draft in drafts)
+        {
+            if (Encoding.UTF8.GetByteCount(draft.Data) > options.MaxDataBytes)
+                return Fail(StatusCodes.Status413PayloadTooLarge, $"The event data is larger than {options.MaxDataBytes} bytes.");
+            var problem = EventRules.CheckType(draft.Type) ?? EventRules.CheckData(draft.Data, options.MaxDataBytes);
+            if (problem is not null)
+                return Fail(StatusCodes.Status400BadRequest, problem);
+        }
+        return new Outcome(drafts, isBatch, StatusCodes.Status201Created, null);
+    }
+
+    private static Outcome Fail(int status, string problem) => new(null, false, status, problem);
+}

@@ -1,0 +1,11 @@
+namespace Hub.Api.Subscriptions;
+
+/// <summary>Why an SSE connection ended, as logged and counted.</summary>
+public enum ConnectionCloseReason
+{
+    None,
+    ClientGone,
+    SlowClient,
+    ServerShutdown,
+    SubscribeFailed,
+}

@@ -1,0 +1,189 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text.Json;
+using Hub.Api.Cursors;
+using Hub.Api.Http;
+using Hub.Api.Sse;
+using Hub.Grains.Contracts;
+
+namespace Hub.Api.Subscriptions;
+
+/// <summary>
+/// Writes one subscription to its SSE response, exactly once and in per-topic order:
+/// <list type="number">
+/// <item>the connection is already attached to the live feeds (buffering in its queue);</item>
+/// <item>each topic is replayed from the log after the client's position, with a <c>hub.reset</c> first
+/// when that position can no longer be honoured;</item>
+/// <item>the queue is drained, skipping what the replay already sent and fetching from the log anything
+/// that a live event shows was skipped.</item>
+/// </list>
+/// Every position change is followed by an <c>id:</c>, so the browser's <c>Last-Event-ID</c> is always
+/// the exact resume point.
+/// </summary>
+public sealed partial class SseSubscription(
+    SseConnection connection,
+    PipeWriter output,
+    IGrainFactory grains,
+    SseOptions options,
+    ILogger logger)
+{
+    /// <summary>Flush at least this often while draining a backlog, so a busy stream still moves.</summary>
+    private const int FlushThresholdBytes = 32 * 1024;
+
+    private readonly TopicSet _set = connection.Topics;
+    private readonly TopicPosition[] _positions = new TopicPosition[connection.Topics.Count];
+    private int _unflushed;
+
+    public async Task RunAsync(SubscriptionStart start, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        for (var i = 0; i < _set.Count; i++)
+        {
+            var info = await Grain(i).GetInfoAsync();
+            switch (start.Kind)
+            {
+                case SubscriptionStartKind.Live:
+                    _positions[i] = new TopicPosition(info.Epoch, info.Head);
+                    break;
+                case SubscriptionStartKind.Earliest:
+                    _positions[i] = new TopicPosition(info.Epoch, info.Oldest - 1);
+                    await CatchUpAsync(i, info, long.MaxValue);
+                    break;
+                default:
+                    _positions[i] = start.Positions[i];
+                    await CatchUpAsync(i, info, long.MaxValue);
+                    break;
+            }
+        }
+        // An id-only event moves the browser's Last-Event-ID without firing a message event (WHATWG SSE,
+        // "dispatch the event" step 1), so even a client that has received nothing yet resumes exactly.
+        WriteIdOnly();
+        if (!await FlushAsync(cancellationToken))
+            return;
+
+        var queue = connection.Queue;
+        while (await queue.WaitToReadAsync(cancellationToken))
+        {
+            while (queue.TryRead(out var item))
+            {
+                if (item is null)
+                    Write(SseFormat.KeepAlive);
+                else
+                    await DeliverAsync(item);
+                if (_unflushed >= FlushThresholdBytes && !await FlushAsync(cancellationToken))
+                    return;
+            }
+            if (!await FlushAsync(cancellationToken))
+                return;
+        }
+    }
+
+    private async Task DeliverAsync(FormattedEvent formatted)
+    {
+        var e = formatted.Event;
+        var i = _set.Count == 1 ? 0 : _set.IndexOf(e.Topic);
+        if (i < 0)
+            return;
+        var position = _positions[i];
+        if (e.Epoch == position.Epoch && e.Sequence <= position.Sequence)
+            return; // the replay sent it already
+        if (e.Epoch != position.Epoch || e.Sequence > position.Sequence + 1)
+        {
+            await CatchUpAsync(i, null, e.Sequence);
+            position = _positions[i];
+            if (e.Epoch != position.Epoch || e.Sequence != position.Sequence + 1)
+                return;
+        }
+        _positions[i] = new TopicPosition(e.Epoch, e.Sequence);
+        Write(formatted.IdLineFor(_set, _positions));
+        Write(formatted.Body);
+    }
+
+    /// <summary>
+    /// Sends topic <paramref name="i"/>'s retained events after its position, up to (not including)
+    /// <paramref name="until"/>, preceded by a reset when the position is not in the retained history.
+    /// </summary>
+    private async Task CatchUpAsync(int i, TopicInfo? info, long until)
+    {
+        info ??= await Grain(i).GetInfoAsync();
+        while (true)
+        {
+            if (!CheckPosition(i, info))
+                continue;
+            var position = _positions[i];
+            if (position.Sequence >= info.Head || position.Sequence + 1 >= until)
+                return;
+            var want = (int)Math.Min(options.ReplayPageSize, until - position.Sequence - 1);
+            var page = await Grain(i).ReadAfterAsync(position.Sequence, want);
+            info = page.Info;
+            // Retention may have moved past us while we read (a slow replay of a hot topic): check again.
+            if (page.Events.Count == 0 || page.Events[0].Sequence != position.Sequence + 1 || page.Info.Epoch != position.Epoch)
+            {
+                if (CheckPosition(i, info))
+                    return; // nothing more to read now; a later live event or head check continues
+                continue;
+            }
+            foreach (var e in page.Events)
+            {
+                _positions[i] = new TopicPosition(e.Epoch, e.Sequence);
+                var formatted = new FormattedEvent(e);
+                Write(formatted.IdLineFor(_set, _positions));
+                Write(formatted.Body);
+            }
+            if (_unflushed >= FlushThresholdBytes)
+                await FlushAsync(connection.Closed);
+        }
+    }
+
+    /// <summary>
+    /// True when topic <paramref name="i"/>'s position lies in the retained history of
+    /// <paramref name="info"/>; otherwise sends a reset, moves the position to just before the oldest
+    /// retained event and returns false.
+    /// </summary>
+    private bool CheckPosition(int i, TopicInfo info)
+    {
+        var position = _positions[i];
+        string reason;
+        if (position.Epoch != info.Epoch)
+            reason = "epoch-changed";
+        else if (position.Sequence < info.Oldest - 1)
+            reason = "retention";
+        else if (position.Sequence > info.Head)
+            reason = "unknown-position";
+        else
+            return true;
+
+        _positions[i] = new TopicPosition(info.Epoch, info.Oldest - 1);
+        LogReset(logger, connection.Id, info.Topic, reason, position.Epoch, position.Sequence, info.Oldest);
+        var data = JsonSerializer.Serialize(new ResetData(info.Topic, reason, info.Oldest), HubJsonContext.Default.ResetData);
+        Write(SseFormat.IdLine(Cursor.Encode(_set, _positions)));
+        Write(SseFormat.EventBody(HubEventTypes.Reset, data));
+        return false;
+    }
+
+    private void WriteIdOnly()
+    {
+        Write(SseFormat.IdLine(Cursor.Encode(_set, _positions)));
+        Write("\n"u8);
+    }
+
+    private void Write(ReadOnlySpan<byte> bytes)
+    {
+        output.Write(bytes);
+        _unflushed += bytes.Length;
+    }
+
+    /// <summary>False when the client is gone.</summary>
+    private async ValueTask<bool> FlushAsync(CancellationToken cancellationToken)
+    {
+        _unflushed = 0;
+        connection.LastWrite = Environment.TickCount64;
+        var result = await output.FlushAsync(cancellationToken);
+        return !result.IsCompleted && !result.IsCanceled;
+    }
+
+    private ITopicGrain Grain(int i) => grains.GetGrain<ITopicGrain>(_set.Topics[i]);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connection {ConnectionId}: reset topic {Topic} ({Reason}); the client was at {Epoch}/{Sequence}, continuing from {ResumedFrom}")]
+    private static partial void LogReset(ILogger logger, long connectionId, string topic, string reason, string epoch, long sequence, long resumedFrom);
+}

@@ -1,0 +1,138 @@
+using System.Buffers;
+using Hub.Api.Cursors;
+using Hub.Api.Http;
+using Hub.Api.Sse;
+using Hub.Grains.Contracts;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+
+namespace Hub.Api.Subscriptions;
+
+/// <summary>
+/// Validates a subscription request, opens the SSE response and runs the subscription until the client
+/// leaves, is too slow, or the node shuts down. Problems found before the stream starts are 4xx
+/// <c>ProblemDetails</c>; problems after it (the cluster failing over) end the stream, and the browser
+/// reconnects with its last id.
+/// </summary>
+public sealed partial class SubscriptionHandler(
+    IGrainFactory grains,
+    TopicFeeds feeds,
+    SseConnections connections,
+    IOptions<SseOptions> sseOptions,
+    IOptions<SubscriptionOptions> subscriptionOptions,
+    ILogger<SubscriptionHandler> logger)
+{
+    private readonly byte[] _retry = SseFormat.Retry(sseOptions.Value.RetryMilliseconds);
+
+    public async Task<IResult> HandleAsync(HttpContext context, IReadOnlyList<string> topics, string? queryCursor)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(topics);
+        var limits = subscriptionOptions.Value;
+        if (topics.Count == 0)
+            return Problems.BadRequest("Name at least one topic.");
+        foreach (var topic in topics)
+        {
+            if (EventRules.CheckTopic(topic) is { } problem)
+                return Problems.BadRequest(problem);
+        }
+        var set = TopicSet.Of(topics);
+        if (set.Count > limits.MaxTopics)
+            return Problems.BadRequest($"A subscription may have at most {limits.MaxTopics} topics.");
+
+        // The header is what a reconnecting EventSource sends; it wins over the query or body value.
+        var cursorText = context.Request.Headers["Last-Event-ID"].ToString() is { Length: > 0 } header ? header : queryCursor;
+        if (!TryParseStart(cursorText, set, limits, out var start, out var error))
+            return Problems.BadRequest(error);
+
+        await RunAsync(context, set, start);
+        return Results.Empty;
+    }
+
+    internal static bool TryParseStart(string? cursorText, TopicSet set, SubscriptionOptions limits, out SubscriptionStart start, out string error)
+    {
+        start = SubscriptionStart.Live;
+        error = "";
+        if (string.IsNullOrEmpty(cursorText))
+            return true;
+        if (cursorText.Length > limits.MaxCursorLength)
+        {
+            error = $"The cursor is longer than {limits.MaxCursorLength} characters.";
+            return false;
+        }
+        if (cursorText == Cursor.Earliest)
+        {
+            start = SubscriptionStart.Earliest;
+            return true;
+        }
+        if (!Cursor.TryDecode(cursorText, set, out var positions, out var problem))
+        {
+            error = problem!;
+            return false;
+        }
+        start = SubscriptionStart.After(positions);
+        return true;
+    }
+
+    private async Task RunAsync(HttpContext context, TopicSet set, SubscriptionStart start)
+    {
+        var response = context.Response;
+        response.ContentType = "text/event-stream; charset=utf-8";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+
+        var options = sseOptions.Value;
+        using var connection = new SseConnection(set, options.QueueCapacity, context.RequestAborted);
+        connections.Add(connection);
+        LogOpened(logger, connection.Id, set.Count, set.Topics[0]);
+        try
+        {
+            // Headers and retry go out at once, so the client sees an open stream before any event.
+            await response.StartAsync(connection.Closed);
+            response.BodyWriter.Write(_retry);
+            await response.BodyWriter.FlushAsync(connection.Closed);
+
+            await feeds.AttachAsync(connection);
+            var subscription = new SseSubscription(connection, response.BodyWriter, grains, options, logger);
+            await subscription.RunAsync(start, connection.Closed);
+            connection.Close(ConnectionCloseReason.ClientGone);
+        }
+        catch (OperationCanceledException) when (connection.Closed.IsCancellationRequested)
+        {
+            connection.Close(ConnectionCloseReason.ClientGone);
+        }
+        catch (Exception ex) when (ex is IOException || context.RequestAborted.IsCancellationRequested)
+        {
+            connection.Close(ConnectionCloseReason.ClientGone);
+        }
+        catch (Exception ex)
+        {
+            // Typically the cluster failing over: end the stream; the client comes back with its last id.
+            connection.Close(ConnectionCloseReason.SubscribeFailed);
+            LogFailed(logger, ex, connection.Id);
+        }
+        finally
+        {
+            feeds.Detach(connection);
+            connections.Remove(connection);
+        }
+
+        if (connection.CloseReason == ConnectionCloseReason.SlowClient)
+            LogSlowClient(logger, connection.Id, options.QueueCapacity);
+        else
+            LogClosed(logger, connection.Id, connection.CloseReason);
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Connection {ConnectionId} opened: {TopicCount} topic(s), first {Topic}")]
+    private static partial void LogOpened(ILogger logger, long connectionId, int topicCount, string topic);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Connection {ConnectionId} closed: {Reason}")]
+    private static partial void LogClosed(ILogger logger, long connectionId, ConnectionCloseReason reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Connection {ConnectionId} closed: too slow, its queue of {QueueCapacity} events was full; it resumes from its last id")]
+    private static partial void LogSlowClient(ILogger logger, long connectionId, int queueCapacity);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Connection {ConnectionId} ended by an error; the client will resume from its last id")]
+    private static partial void LogFailed(ILogger logger, Exception exception, long connectionId);
+}

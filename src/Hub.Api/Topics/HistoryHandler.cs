@@ -1,0 +1,94 @@
+using Hub.Api.Cursors;
+using Hub.Api.Http;
+using Hub.Api.Subscriptions;
+using Hub.Grains.Contracts;
+
+namespace Hub.Api.Topics;
+
+/// <summary>
+/// <c>GET /topics/{topic}/events</c> with <c>Accept: application/json</c>: a page of events after a
+/// sequence, and with <c>wait</c> a long-poll that answers as soon as a newer event exists. The
+/// fallback for clients and proxies that cannot hold an SSE stream.
+/// </summary>
+public sealed class HistoryHandler(IGrainFactory grains, TopicFeeds feeds)
+{
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 1_000;
+    public const int MaxWaitSeconds = 60;
+
+    public async Task<IResult> HandleAsync(HttpContext context, string topic)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (EventRules.CheckTopic(topic) is { } problem)
+            return Problems.BadRequest(problem);
+        var query = context.Request.Query;
+        if (!TryReadLong(query["after"], 0, 0, long.MaxValue, out var after))
+            return Problems.BadRequest("'after' must be a sequence number (0 or more).");
+        if (!TryReadLong(query["limit"], DefaultLimit, 1, MaxLimit, out var limit))
+            return Problems.BadRequest($"'limit' must be a number from 1 to {MaxLimit}.");
+        if (!TryReadLong(query["wait"], 0, 0, MaxWaitSeconds, out var wait))
+            return Problems.BadRequest($"'wait' must be a number of seconds from 0 to {MaxWaitSeconds}.");
+
+        try
+        {
+            var grain = grains.GetGrain<ITopicGrain>(topic);
+            var page = await grain.ReadAfterAsync(after, (int)limit);
+            if (page.Events.Count == 0 && wait > 0 && after >= page.Info.Head)
+                page = await WaitForNewerAsync(grain, topic, after, (int)limit, TimeSpan.FromSeconds(wait), context.RequestAborted);
+            return TypedResults.Ok(ToResponse(page, after));
+        }
+        catch (Exception ex) when (Problems.IsTransientClusterFailure(ex) && !context.RequestAborted.IsCancellationRequested)
+        {
+            return Problems.Unavailable(context, "The cluster could not answer right now. Retry shortly.");
+        }
+    }
+
+    private async Task<EventPage> WaitForNewerAsync(ITopicGrain grain, string topic, long after, int limit, TimeSpan wait, CancellationToken aborted)
+    {
+        // Listen on the node's live feed like a tiny SSE connection: the first live event ends the wait.
+        using var listener = new SseConnection(TopicSet.Of([topic]), queueCapacity: 1, aborted);
+        await feeds.AttachAsync(listener);
+        try
+        {
+            // Re-read after attaching: an event stored between the first read and the attach is not missed.
+            var page = await grain.ReadAfterAsync(after, limit);
+            if (page.Events.Count > 0 || after < page.Info.Head)
+                return page;
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(listener.Closed);
+            timeout.CancelAfter(wait);
+            try
+            {
+                await listener.Queue.WaitToReadAsync(timeout.Token);
+            }
+            catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
+            {
+                // Time is up (or the one-slot queue overflowed, which also means news): read once more.
+            }
+            return await grain.ReadAfterAsync(after, limit);
+        }
+        finally
+        {
+            feeds.Detach(listener);
+        }
+    }
+
+    private static HistoryResponse ToResponse(EventPage page, long after)
+    {
+        var info = page.Info;
+        var set = TopicSet.Of([info.Topic]);
+        var events = page.Events
+            .Select(e => new HistoryEvent(e.Sequence, Cursor.Encode(set, [new TopicPosition(e.Epoch, e.Sequence)]), e.Type, e.Data, e.Time))
+            .ToArray();
+        var reset = after < info.Oldest - 1 ? new ResetData(info.Topic, "retention", info.Oldest) : null;
+        return new HistoryResponse(info.Topic, info.Epoch, info.Head, info.Oldest, events, reset);
+    }
+
+    private static bool TryReadLong(string? text, long fallback, long min, long max, out long value)
+    {
+        value = fallback;
+        if (string.IsNullOrEmpty(text))
+            return true;
+        return long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out value)
+            && value >= min && value <= max;
+    }
+}

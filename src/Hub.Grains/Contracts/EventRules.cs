@@ -1,0 +1,79 @@
+using System.Buffers;
+using System.Text;
+
+namespace Hub.Grains.Contracts;
+
+/// <summary>
+/// The wire contract's rules for topic names, event types and data. Checked at the HTTP edge for a
+/// clear 4xx and again in the topic grain, so nothing unvalidated can reach a log or the SSE wire.
+/// </summary>
+public static class EventRules
+{
+    public const int MaxTopicLength = 128;
+    public const int MaxTypeLength = 64;
+
+    /// <summary>The type a publisher gets when it names none; SSE omits the <c>event:</c> line for it.</summary>
+    public const string DefaultType = "message";
+
+    /// <summary>Event types the hub itself emits start with this; publishers may not use it.</summary>
+    public const string ReservedTypePrefix = "hub.";
+
+    private static readonly SearchValues<char> TopicChars =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-:~");
+
+    private static readonly SearchValues<char> TypeChars =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-");
+
+    /// <summary>Null when <paramref name="topic"/> is a valid topic name, else what is wrong with it.</summary>
+    public static string? CheckTopic(string? topic)
+    {
+        if (string.IsNullOrEmpty(topic))
+            return "The topic name is empty.";
+        if (topic.Length > MaxTopicLength)
+            return $"The topic name is longer than {MaxTopicLength} characters.";
+        if (topic[0] == '.')
+            return "The topic name may not start with '.'.";
+        if (topic.AsSpan().ContainsAnyExcept(TopicChars))
+            return "The topic name may contain only A-Z a-z 0-9 . _ - : ~.";
+        return null;
+    }
+
+    /// <summary>Null when <paramref name="type"/> is a valid publisher event type, else what is wrong with it.</summary>
+    public static string? CheckType(string? type)
+    {
+        if (string.IsNullOrEmpty(type))
+            return "The event type is empty.";
+        if (type.Length > MaxTypeLength)
+            return $"The event type is longer than {MaxTypeLength} characters.";
+        // A CR or LF here would let a publisher inject id:/event:/retry: fields into every stream.
+        if (type.AsSpan().ContainsAnyExcept(TypeChars))
+            return "The event type may contain only A-Z a-z 0-9 . _ -.";
+        if (type.StartsWith(ReservedTypePrefix, StringComparison.Ordinal))
+            return $"Event types starting with '{ReservedTypePrefix}' are reserved for the hub.";
+        return null;
+    }
+
+    /// <summary>Null when <paramref name="data"/> is acceptable event data, else what is wrong with it.</summary>
+    public static string? CheckData(string? data, int maxBytes)
+    {
+        if (string.IsNullOrEmpty(data))
+            return "The event data is empty.";
+        if (data.Contains('\0', StringComparison.Ordinal))
+            return "The event data contains a NUL character.";
+        int bytes;
+        try
+        {
+            bytes = StrictUtf8.GetByteCount(data);
+        }
+        catch (EncoderFallbackException)
+        {
+            return "The event data is not valid Unicode text (it has an unpaired surrogate).";
+        }
+        if (bytes > maxBytes)
+            return $"The event data is {bytes} bytes; at most {maxBytes} are allowed.";
+        return null;
+    }
+
+    /// <summary>UTF-8 that throws on invalid input instead of substituting U+FFFD.</summary>
+    public static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+}

@@ -1,0 +1,39 @@
+using Hub.Grains.Contracts;
+
+namespace Hub.Grains.EventLog;
+
+/// <summary>
+/// The authoritative, bounded history of every topic.
+/// <list type="bullet">
+/// <item>Ordering: a topic's events have consecutive sequences 1, 2, 3, … within one epoch.</item>
+/// <item>Atomicity: <see cref="AppendAsync"/> stores all of its events or none, and only when the
+/// topic's head is still the one the writer expects, so a stale second writer (a duplicate grain
+/// activation) can never store a second event under a sequence that is taken.</item>
+/// <item>Retention: the oldest events are dropped once a topic holds more than its count limit or they
+/// are older than its age limit; reads never return a dropped event, and <see cref="TopicInfo.Oldest"/>
+/// says where the retained history begins.</item>
+/// <item>Epoch: a short opaque string fixed when a topic's log is created. If the log is lost the next
+/// access creates a new epoch, so cursors from before the loss are recognisably stale.</item>
+/// </list>
+/// </summary>
+public interface IEventLog
+{
+    /// <summary>The topic's epoch, head and oldest retained sequence, creating its epoch on first use.</summary>
+    Task<TopicInfo> GetInfoAsync(string topic, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Appends <paramref name="drafts"/> with sequences <c>expectedHead + 1</c> onwards, stamped with
+    /// <paramref name="time"/>. Throws <see cref="SequenceConflictException"/> when the topic's head or
+    /// epoch is no longer <paramref name="expectedHead"/> / <paramref name="expectedEpoch"/>.
+    /// </summary>
+    Task<IReadOnlyList<TopicEvent>> AppendAsync(
+        string topic,
+        string expectedEpoch,
+        long expectedHead,
+        IReadOnlyList<EventDraft> drafts,
+        DateTimeOffset time,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>Up to <paramref name="limit"/> retained events with a sequence above <paramref name="afterSequence"/>, ascending.</summary>
+    Task<EventPage> ReadAfterAsync(string topic, long afterSequence, int limit, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,101 @@
+using Hub.Grains.Contracts;
+using Microsoft.Extensions.Options;
+
+namespace Hub.Grains.EventLog;
+
+/// <summary>
+/// The embedded default: each topic's retained events in a list in this process. History lives as long
+/// as the process; a restart starts every topic in a new epoch, which subscribers see as a reset.
+/// </summary>
+public sealed class InMemoryEventLog(IOptions<RetentionOptions> options, TimeProvider time) : IEventLog
+{
+    private readonly RetentionOptions _retention = options.Value;
+    private readonly Dictionary<string, TopicLog> _topics = new(StringComparer.Ordinal);
+
+    public Task<TopicInfo> GetInfoAsync(string topic, CancellationToken cancellationToken = default)
+    {
+        var log = Get(topic);
+        lock (log)
+        {
+            Trim(log);
+            return Task.FromResult(log.Info(topic));
+        }
+    }
+
+    public Task<IReadOnlyList<TopicEvent>> AppendAsync(
+        string topic, string expectedEpoch, long expectedHead, IReadOnlyList<EventDraft> drafts,
+        DateTimeOffset time, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(drafts);
+        var log = Get(topic);
+        lock (log)
+        {
+            if (log.Epoch != expectedEpoch || log.Head != expectedHead)
+                throw new SequenceConflictException(
+                    $"Topic '{topic}' is at {log.Epoch}/{log.Head}, the writer expected {expectedEpoch}/{expectedHead}.");
+            var appended = new TopicEvent[drafts.Count];
+            for (var i = 0; i < drafts.Count; i++)
+            {
+                appended[i] = new TopicEvent(topic, log.Epoch, log.Head + 1, drafts[i].Type, drafts[i].Data, time);
+                log.Events.Add(appended[i]);
+                log.Head++;
+            }
+            Trim(log);
+            return Task.FromResult<IReadOnlyList<TopicEvent>>(appended);
+        }
+    }
+
+    public Task<EventPage> ReadAfterAsync(string topic, long afterSequence, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        var log = Get(topic);
+        lock (log)
+        {
+            Trim(log);
+            var info = log.Info(topic);
+            // Events are consecutive, so the first wanted one sits at a computable index.
+            var start = (int)Math.Clamp(afterSequence + 1 - info.Oldest, 0, log.Count);
+            var count = Math.Min(limit, log.Count - start);
+            var page = count > 0 ? log.Events.GetRange(log.Start + start, count) : [];
+            return Task.FromResult(new EventPage(info, page));
+        }
+    }
+
+    private TopicLog Get(string topic)
+    {
+        lock (_topics)
+        {
+            if (!_topics.TryGetValue(topic, out var log))
+                _topics[topic] = log = new TopicLog(Epochs.New());
+            return log;
+        }
+    }
+
+    private void Trim(TopicLog log)
+    {
+        var drop = Math.Max(log.Count - _retention.MaxEventsPerTopic, 0);
+        var cutoff = time.GetUtcNow() - _retention.MaxAge;
+        while (drop < log.Count && log.Events[log.Start + drop].Time < cutoff)
+            drop++;
+        log.Start += drop;
+        // Dropped events are only skipped by Start; compacting once they are half the list keeps
+        // trimming amortised O(1) per append instead of shifting the whole list every time.
+        if (log.Start > 64 && log.Start * 2 > log.Events.Count)
+        {
+            log.Events.RemoveRange(0, log.Start);
+            log.Start = 0;
+        }
+    }
+
+    private sealed class TopicLog(string epoch)
+    {
+        public string Epoch { get; } = epoch;
+        public long Head { get; set; }
+        /// <summary>Retained events are <c>Events[Start..]</c>; those before Start await compaction.</summary>
+        public List<TopicEvent> Events { get; } = [];
+        public int Start { get; set; }
+        public int Count => Events.Count - Start;
+
+        public TopicInfo Info(string topic) => new(topic, Epoch, Head, Head - Count + 1);
+    }
+}

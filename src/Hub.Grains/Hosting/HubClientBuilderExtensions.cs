@@ -1,0 +1,32 @@
+using Hub.Grains.Contracts;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+
+namespace Hub.Grains.Hosting;
+
+/// <summary>How an API node joins a Redis-backed cluster as an Orleans client.</summary>
+public static class HubClientBuilderExtensions
+{
+    public static IClientBuilder AddHubClient(this IClientBuilder client, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var cluster = configuration.ReadHubOptions<HubClusterOptions>(HubClusterOptions.Section);
+        var streams = configuration.ReadHubOptions<HubStreamOptions>(HubStreamOptions.Section);
+        var redis = configuration.ReadHubOptions<RedisOptions>(RedisOptions.Section);
+        if (!redis.Enabled)
+            throw new InvalidOperationException($"An Orleans client needs {RedisOptions.Section}:ConnectionString to find the cluster.");
+
+        client.UseRedisClustering(redis.ConnectionString!);
+        client.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = cluster.ClusterId;
+            o.ServiceId = cluster.ServiceId;
+        });
+        // Find new and vanished silos quickly rather than once a minute.
+        client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+        client.AddMemoryStreams(HubStreams.Provider, s => s.ConfigurePartitioning(streams.QueueCount));
+        return client;
+    }
+}

@@ -1,0 +1,61 @@
+using System.Net;
+using Hub.Grains.Contracts;
+using Hub.Grains.EventLog;
+using Hub.Grains.Publishing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+using StackExchange.Redis;
+
+namespace Hub.Grains.Hosting;
+
+/// <summary>
+/// The one place a silo is wired: used by the Hub.Silo process and by an API node that hosts the
+/// embedded silo, so both run the same grains with the same providers.
+/// </summary>
+public static class HubSiloBuilderExtensions
+{
+    public static ISiloBuilder AddHubSilo(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var cluster = configuration.ReadHubOptions<HubClusterOptions>(HubClusterOptions.Section);
+        var streams = configuration.ReadHubOptions<HubStreamOptions>(HubStreamOptions.Section);
+
+        var redis = configuration.ReadHubOptions<RedisOptions>(RedisOptions.Section);
+
+        if (redis.Enabled)
+        {
+            silo.UseRedisClustering(redis.ConnectionString!);
+            var advertised = cluster.AdvertisedIP is { Length: > 0 } ip ? IPAddress.Parse(ip) : IPAddress.Loopback;
+            silo.ConfigureEndpoints(advertised, cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: cluster.AdvertisedIP is { Length: > 0 });
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = cluster.ClusterId;
+                o.ServiceId = cluster.ServiceId;
+            });
+            // Stream subscriptions must survive a silo's death, or API nodes go silent (field notes).
+            silo.AddRedisGrainStorage("PubSubStore", o => o.ConfigurationOptions = ConfigurationOptions.Parse(redis.ConnectionString!));
+            silo.Configure<ClusterMembershipOptions>(o => cluster.ApplyTo(o));
+        }
+        else
+        {
+            silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
+            silo.AddMemoryGrainStorage("PubSubStore");
+            silo.Services.TryAddSingleton<IEventLog, InMemoryEventLog>();
+        }
+
+        silo.AddMemoryStreams(HubStreams.Provider, s =>
+        {
+            s.ConfigurePartitioning(streams.QueueCount);
+            s.ConfigurePullingAgent(ob => ob.Configure(o => o.GetQueueMsgsTimerPeriod = streams.PollPeriod));
+        });
+
+        silo.Services.TryAddSingleton(TimeProvider.System);
+        silo.Services.AddHubOptions<RetentionOptions>(configuration, RetentionOptions.Section);
+        silo.Services.AddHubOptions<PublishOptions>(configuration, PublishOptions.Section);
+        return silo;
+    }
+}

@@ -1,0 +1,164 @@
+using Hub.Grains.Contracts;
+using Hub.Grains.EventLog;
+using Hub.Grains.Publishing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+using Orleans.Streams;
+
+namespace Hub.Grains.Topics;
+
+/// <summary>
+/// The single writer of one topic. Publishes that arrive while an append is in flight queue up and go
+/// to the log together in the next append (group commit), so a hot topic costs one log round trip per
+/// batch, not per event, while every publisher still gets its own acknowledgement after the log has
+/// its event. The grain is reentrant only so publishes can queue; the flush loop is the one place that
+/// touches the log and the stream, so order is the order of arrival.
+/// </summary>
+[Reentrant]
+public sealed partial class TopicGrain(
+    IEventLog log,
+    IOptions<PublishOptions> publishOptions,
+    TimeProvider time,
+    ILogger<TopicGrain> logger) : Grain, ITopicGrain
+{
+    private readonly PublishOptions _options = publishOptions.Value;
+    private readonly List<PendingPublish> _pending = [];
+    private string _topic = "";
+    private TopicInfo _info = null!;
+    private IAsyncStream<EventBatch> _stream = null!;
+    private Task? _flushing;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _topic = this.GetPrimaryKeyString();
+        _info = await log.GetInfoAsync(_topic, cancellationToken);
+        _stream = this.GetStreamProvider(HubStreams.Provider).GetStream<EventBatch>(HubStreams.ForTopic(_topic));
+    }
+
+    public async Task<PublishResult> PublishAsync(EventDraft draft)
+    {
+        var results = await EnqueueAsync([draft]);
+        return results[0];
+    }
+
+    public Task<IReadOnlyList<PublishResult>> PublishBatchAsync(IReadOnlyList<EventDraft> drafts)
+    {
+        ArgumentNullException.ThrowIfNull(drafts);
+        if (drafts.Count == 0)
+            throw new ArgumentException("A batch needs at least one event.", nameof(drafts));
+        if (drafts.Count > _options.MaxBatchEvents)
+            throw new ArgumentException($"A batch may hold at most {_options.MaxBatchEvents} events.", nameof(drafts));
+        return EnqueueAsync(drafts);
+    }
+
+    public async Task<TopicInfo> GetInfoAsync()
+    {
+        // Reread rather than trust the cached head: age retention moves Oldest without any append.
+        _info = await log.GetInfoAsync(_topic);
+        return _info;
+    }
+
+    public Task<EventPage> ReadAfterAsync(long afterSequence, int limit) =>
+        log.ReadAfterAsync(_topic, afterSequence, Math.Clamp(limit, 1, 10_000));
+
+    private Task<IReadOnlyList<PublishResult>> EnqueueAsync(IReadOnlyList<EventDraft> drafts)
+    {
+        foreach (var draft in drafts)
+            Validate(draft);
+        var pending = new PendingPublish(drafts);
+        _pending.Add(pending);
+        // An append that completes synchronously can finish a whole flush before this line assigns it,
+        // so a completed task means "no flush running", not "flush pending".
+        if (_flushing is null || _flushing.IsCompleted)
+            _flushing = FlushAsync();
+        return pending.Completion.Task;
+    }
+
+    private void Validate(EventDraft draft)
+    {
+        ArgumentNullException.ThrowIfNull(draft);
+        var problem = EventRules.CheckTopic(_topic) ?? EventRules.CheckType(draft.Type)
+            ?? EventRules.CheckData(draft.Data, _options.MaxDataBytes);
+        if (problem is not null)
+            throw new ArgumentException(problem, nameof(draft));
+    }
+
+    private async Task FlushAsync()
+    {
+        while (_pending.Count > 0)
+        {
+            var batch = TakeBatch();
+            IReadOnlyList<TopicEvent> events;
+            try
+            {
+                events = await log.AppendAsync(_topic, _info.Epoch, _info.Head, batch.SelectMany(p => p.Drafts).ToArray(), time.GetUtcNow());
+            }
+            catch (Exception ex)
+            {
+                // The log may have moved under us (another activation, a lost log): reread before the next append.
+                LogAppendFailed(logger, ex, _topic);
+                foreach (var p in batch)
+                    p.Completion.TrySetException(ex);
+                await RefreshInfoAfterFailureAsync();
+                continue;
+            }
+
+            _info = _info with { Head = events[^1].Sequence };
+            var offset = 0;
+            foreach (var p in batch)
+            {
+                var results = new PublishResult[p.Drafts.Count];
+                for (var i = 0; i < results.Length; i++, offset++)
+                    results[i] = new PublishResult(_topic, events[offset].Epoch, events[offset].Sequence);
+                p.Completion.TrySetResult(results);
+            }
+
+            try
+            {
+                await _stream.OnNextAsync(new EventBatch(events));
+            }
+            catch (Exception ex)
+            {
+                // The event is safely in the log; API nodes notice the gap and fetch it from there.
+                LogStreamPublishFailed(logger, ex, _topic, events[0].Sequence, events[^1].Sequence);
+            }
+        }
+    }
+
+    private List<PendingPublish> TakeBatch()
+    {
+        // Whole publishes only (a batch publish is all-or-nothing), but always at least one.
+        var take = 0;
+        var events = 0;
+        while (take < _pending.Count && (take == 0 || events + _pending[take].Drafts.Count <= _options.MaxGroupCommitEvents))
+            events += _pending[take++].Drafts.Count;
+        var batch = _pending.GetRange(0, take);
+        _pending.RemoveRange(0, take);
+        return batch;
+    }
+
+    private async Task RefreshInfoAfterFailureAsync()
+    {
+        try
+        {
+            _info = await log.GetInfoAsync(_topic);
+        }
+        catch (Exception ex)
+        {
+            LogAppendFailed(logger, ex, _topic);
+        }
+    }
+
+    private sealed record PendingPublish(IReadOnlyList<EventDraft> Drafts)
+    {
+        public TaskCompletionSource<IReadOnlyList<PublishResult>> Completion { get; } =
+            new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Appending to topic {Topic} failed; its publishers get the error")]
+    private static partial void LogAppendFailed(ILogger logger, Exception exception, string topic);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing events {FirstSequence}..{LastSequence} of topic {Topic} to its stream failed; API nodes will repair the gap from the log")]
+    private static partial void LogStreamPublishFailed(ILogger logger, Exception exception, string topic, long firstSequence, long lastSequence);
+}
