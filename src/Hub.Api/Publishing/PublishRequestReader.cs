@@ -115,6 +115,21 @@ public static class PublishRequestReader
 
     private static bool ReadDraft(JsonElement element, out EventDraft? draft, out string? problem)
     {
+        try
+        {
+            return TryReadDraft(element, out draft, out problem);
+        }
+        catch (InvalidOperationException)
+        {
+            // System.Text.Json refuses to turn an escaped lone surrogate (\ud800) into a .NET string.
+            draft = null;
+            problem = "The event is not valid Unicode text (it has an unpaired surrogate).";
+            return false;
+        }
+    }
+
+    private static bool TryReadDraft(JsonElement element, out EventDraft? draft, out string? problem)
+    {
         draft = null;
         problem = null;
         var type = EventRules.DefaultType;

@@ -22,8 +22,6 @@ public static class HubSiloBuilderExtensions
         ArgumentNullException.ThrowIfNull(silo);
         ArgumentNullException.ThrowIfNull(configuration);
         var cluster = configuration.ReadHubOptions<HubClusterOptions>(HubClusterOptions.Section);
-        var streams = configuration.ReadHubOptions<HubStreamOptions>(HubStreamOptions.Section);
-
         var redis = configuration.ReadHubOptions<RedisOptions>(RedisOptions.Section);
 
         if (redis.Enabled)
@@ -44,15 +42,27 @@ public static class HubSiloBuilderExtensions
         {
             silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
             silo.AddMemoryGrainStorage("PubSubStore");
-            silo.Services.TryAddSingleton<IEventLog, InMemoryEventLog>();
         }
 
+        return silo.AddHubGrainServices(configuration);
+    }
+
+    /// <summary>
+    /// What every silo runs whatever its clustering: the topic stream provider, the default event log
+    /// and the grains' options. Test clusters, which bring their own clustering, call this alone.
+    /// </summary>
+    public static ISiloBuilder AddHubGrainServices(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var streams = configuration.ReadHubOptions<HubStreamOptions>(HubStreamOptions.Section);
         silo.AddMemoryStreams(HubStreams.Provider, s =>
         {
             s.ConfigurePartitioning(streams.QueueCount);
             s.ConfigurePullingAgent(ob => ob.Configure(o => o.GetQueueMsgsTimerPeriod = streams.PollPeriod));
         });
 
+        silo.Services.TryAddSingleton<IEventLog, InMemoryEventLog>();
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddHubOptions<RetentionOptions>(configuration, RetentionOptions.Section);
         silo.Services.AddHubOptions<PublishOptions>(configuration, PublishOptions.Section);
