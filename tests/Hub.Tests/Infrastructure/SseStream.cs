@@ -16,6 +16,7 @@ public sealed class SseStream : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Channel<SseItem<string>> _items = Channel.CreateUnbounded<SseItem<string>>();
     private readonly Task _reader;
+    private readonly TaskCompletionSource _attached = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private SseStream(HttpResponseMessage response)
     {
@@ -31,7 +32,20 @@ public sealed class SseStream : IAsyncDisposable
     /// <summary>Completes when the server ends the stream.</summary>
     public Task Completion => _reader;
 
-    public static async Task<SseStream> OpenAsync(HttpClient client, string path, string? lastEventId = null, HttpContent? body = null)
+    /// <summary>
+    /// Opens a stream and, unless told otherwise, waits until the hub has attached it to the live feed:
+    /// the hub's first <c>id:</c> line (the handover block) is written only after that, so an event
+    /// published afterwards is certain to arrive even on a subscription that starts live.
+    /// </summary>
+    public static async Task<SseStream> OpenAsync(HttpClient client, string path, string? lastEventId = null, HttpContent? body = null, bool waitUntilAttached = true)
+    {
+        var stream = await OpenUnattachedAsync(client, path, lastEventId, body);
+        if (waitUntilAttached)
+            await stream._attached.Task.WaitAsync(DefaultTimeout);
+        return stream;
+    }
+
+    private static async Task<SseStream> OpenUnattachedAsync(HttpClient client, string path, string? lastEventId, HttpContent? body)
     {
         ArgumentNullException.ThrowIfNull(client);
         using var request = new HttpRequestMessage(body is null ? HttpMethod.Get : HttpMethod.Post, path) { Content = body };
@@ -80,7 +94,7 @@ public sealed class SseStream : IAsyncDisposable
         try
         {
             _response.EnsureSuccessStatusCode();
-            using var body = await _response.Content.ReadAsStreamAsync(_stop.Token);
+            using var body = new FirstIdWatcher(await _response.Content.ReadAsStreamAsync(_stop.Token), _attached);
             var parser = SseParser.Create(body);
             await foreach (var item in parser.EnumerateAsync(_stop.Token))
             {
@@ -88,9 +102,11 @@ public sealed class SseStream : IAsyncDisposable
                 await _items.Writer.WriteAsync(item);
             }
             _items.Writer.TryComplete();
+            _attached.TrySetException(new InvalidOperationException("The stream ended before the hub attached it."));
         }
         catch (Exception ex)
         {
+            _attached.TrySetException(ex);
             _items.Writer.TryComplete(_stop.IsCancellationRequested ? null : ex);
         }
     }
@@ -107,5 +123,56 @@ public sealed class SseStream : IAsyncDisposable
         {
         }
         _stop.Dispose();
+    }
+
+    /// <summary>Passes the body through and signals when the first <c>id:</c> line has gone by.</summary>
+    private sealed class FirstIdWatcher(Stream inner, TaskCompletionSource seen) : Stream
+    {
+        private static readonly byte[] Marker = "\nid: "u8.ToArray();
+        private int _matched;
+
+        public override int Read(byte[] buffer, int offset, int count) => Watch(buffer.AsSpan(offset, inner.Read(buffer, offset, count)));
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var n = await inner.ReadAsync(buffer, cancellationToken);
+            return Watch(buffer.Span[..n]);
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        private int Watch(ReadOnlySpan<byte> bytes)
+        {
+            if (seen.Task.IsCompleted)
+                return bytes.Length;
+            foreach (var b in bytes)
+            {
+                _matched = b == Marker[_matched] ? _matched + 1 : (b == Marker[0] ? 1 : 0);
+                if (_matched == Marker.Length)
+                {
+                    seen.TrySetResult();
+                    break;
+                }
+            }
+            return bytes.Length;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+                inner.Dispose();
+            base.Dispose(disposing);
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
