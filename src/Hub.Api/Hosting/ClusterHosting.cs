@@ -12,11 +12,15 @@ public static class ClusterHosting
 {
     public const string RedisConnectionStringKey = "Hub:Redis:ConnectionString";
 
+    /// <summary>True when no cluster is configured, so this node runs the embedded silo itself.</summary>
+    public static bool HostsEmbeddedSilo(IConfiguration configuration) =>
+        string.IsNullOrWhiteSpace(configuration[RedisConnectionStringKey]);
+
     public static WebApplicationBuilder AddHubCluster(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var configuration = builder.Configuration;
-        if (string.IsNullOrWhiteSpace(configuration[RedisConnectionStringKey]))
+        if (HostsEmbeddedSilo(configuration))
         {
             builder.UseOrleans(silo => silo.AddHubSilo(configuration));
             return builder;

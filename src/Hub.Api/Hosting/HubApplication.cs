@@ -1,3 +1,4 @@
+using Hub.Api.Diagnostics;
 using Hub.Api.Health;
 using Hub.Api.Http;
 using Hub.Api.Publishing;
@@ -6,6 +7,7 @@ using Hub.Api.Subscriptions;
 using Hub.Api.Topics;
 using Hub.Grains.Hosting;
 using Hub.Grains.Publishing;
+using Orleans.Dashboard;
 
 namespace Hub.Api.Hosting;
 
@@ -16,6 +18,7 @@ public static class HubApplication
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddHubCluster();
+        builder.AddHubObservability(HubMetrics.MeterName);
 
         var services = builder.Services;
         var configuration = builder.Configuration;
@@ -26,6 +29,7 @@ public static class HubApplication
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, HubJsonContext.Default));
         services.AddSingleton<SubscriptionHandler>();
         services.AddSingleton<HistoryHandler>();
+        services.AddSingleton<HubMetrics>();
         services.AddSingleton<TopicFeeds>();
         services.AddSingleton<SseConnections>();
         services.AddSingleton<FeedWatchdog>();
@@ -38,12 +42,17 @@ public static class HubApplication
     public static WebApplication UseHub(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.Services.GetRequiredService<HubMetrics>().Observe(app.Services.GetRequiredService<SseConnections>(), app.Services.GetRequiredService<TopicFeeds>());
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRejectionCounting();
         app.MapPublishEndpoints();
         app.MapSubscribeEndpoints();
         app.MapTopicEndpoints();
         app.MapHubHealthChecks();
+        app.MapHubMetrics();
+        if (ClusterHosting.HostsEmbeddedSilo(app.Configuration))
+            app.MapOrleansDashboard("/dashboard");
         return app;
     }
 }

@@ -1,4 +1,5 @@
 using Hub.Api.Cursors;
+using Hub.Api.Diagnostics;
 using Hub.Api.Http;
 using Hub.Grains.Contracts;
 using Hub.Grains.Publishing;
@@ -17,7 +18,7 @@ public static partial class PublishEndpoints
     }
 
     private static async Task<IResult> PublishAsync(
-        HttpContext context, string topic, IGrainFactory grains, IOptions<PublishOptions> options, ILoggerFactory loggers)
+        HttpContext context, string topic, IGrainFactory grains, IOptions<PublishOptions> options, HubMetrics metrics, ILoggerFactory loggers)
     {
         if (EventRules.CheckTopic(topic) is { } topicProblem)
             return Problems.BadRequest(topicProblem);
@@ -43,6 +44,7 @@ public static partial class PublishEndpoints
             return Problems.Unavailable(context, "The cluster could not take the event right now (a node is failing over). Retry shortly.");
         }
 
+        metrics.Published(results.Count);
         var set = TopicSet.Of([topic]);
         var responses = results.Select(r => new PublishResponse(r.Topic, r.Sequence, Cursor.Encode(set, [new TopicPosition(r.Epoch, r.Sequence)]))).ToArray();
         var location = $"/topics/{Uri.EscapeDataString(topic)}";

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Json;
 using Hub.Api.Cursors;
+using Hub.Api.Diagnostics;
 using Hub.Api.Http;
 using Hub.Api.Sse;
 using Hub.Grains.Contracts;
@@ -25,6 +26,7 @@ public sealed partial class SseSubscription(
     PipeWriter output,
     IGrainFactory grains,
     SseOptions options,
+    HubMetrics metrics,
     ILogger logger)
 {
     /// <summary>Flush at least this often while draining a backlog, so a busy stream still moves.</summary>
@@ -33,6 +35,7 @@ public sealed partial class SseSubscription(
     private readonly TopicSet _set = connection.Topics;
     private readonly TopicPosition[] _positions = new TopicPosition[connection.Topics.Count];
     private int _unflushed;
+    private int _eventsSinceFlush;
 
     public async Task RunAsync(SubscriptionStart start, CancellationToken cancellationToken)
     {
@@ -89,6 +92,7 @@ public sealed partial class SseSubscription(
             return; // the replay sent it already
         if (e.Epoch != position.Epoch || e.Sequence > position.Sequence + 1)
         {
+            metrics.GapRepaired("connection");
             await CatchUpAsync(i, null, e.Sequence);
             position = _positions[i];
             if (e.Epoch != position.Epoch || e.Sequence != position.Sequence + 1)
@@ -97,6 +101,8 @@ public sealed partial class SseSubscription(
         _positions[i] = new TopicPosition(e.Epoch, e.Sequence);
         Write(formatted.IdLineFor(_set, _positions));
         Write(formatted.Body);
+        _eventsSinceFlush++;
+        metrics.DeliveryLag(DateTimeOffset.UtcNow - e.Time);
     }
 
     /// <summary>
@@ -129,6 +135,7 @@ public sealed partial class SseSubscription(
                 var formatted = new FormattedEvent(e);
                 Write(formatted.IdLineFor(_set, _positions));
                 Write(formatted.Body);
+                _eventsSinceFlush++;
             }
             if (_unflushed >= FlushThresholdBytes)
                 await FlushAsync(connection.Closed);
@@ -155,6 +162,7 @@ public sealed partial class SseSubscription(
 
         _positions[i] = new TopicPosition(info.Epoch, info.Oldest - 1);
         LogReset(logger, connection.Id, info.Topic, reason, position.Epoch, position.Sequence, info.Oldest);
+        metrics.Reset(reason);
         var data = JsonSerializer.Serialize(new ResetData(info.Topic, reason, info.Oldest), HubJsonContext.Default.ResetData);
         Write(SseFormat.IdLine(Cursor.Encode(_set, _positions)));
         Write(SseFormat.EventBody(HubEventTypes.Reset, data));
@@ -177,6 +185,11 @@ public sealed partial class SseSubscription(
     private async ValueTask<bool> FlushAsync(CancellationToken cancellationToken)
     {
         _unflushed = 0;
+        if (_eventsSinceFlush > 0)
+        {
+            metrics.Delivered(_eventsSinceFlush);
+            _eventsSinceFlush = 0;
+        }
         connection.LastWrite = Environment.TickCount64;
         var result = await output.FlushAsync(cancellationToken);
         return !result.IsCompleted && !result.IsCanceled;

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Hub.Api.Cursors;
+using Hub.Api.Diagnostics;
 using Hub.Api.Http;
 using Hub.Api.Sse;
 using Hub.Grains.Contracts;
@@ -18,6 +19,7 @@ public sealed partial class SubscriptionHandler(
     IGrainFactory grains,
     TopicFeeds feeds,
     SseConnections connections,
+    HubMetrics metrics,
     IOptions<SseOptions> sseOptions,
     IOptions<SubscriptionOptions> subscriptionOptions,
     ILogger<SubscriptionHandler> logger)
@@ -94,7 +96,9 @@ public sealed partial class SubscriptionHandler(
             await response.BodyWriter.FlushAsync(connection.Closed);
 
             await feeds.AttachAsync(connection);
-            var subscription = new SseSubscription(connection, response.BodyWriter, grains, options, logger);
+            if (start.Kind != SubscriptionStartKind.Live)
+                metrics.Resumed(start.Kind);
+            var subscription = new SseSubscription(connection, response.BodyWriter, grains, options, metrics, logger);
             await subscription.RunAsync(start, connection.Closed);
             connection.Close(ConnectionCloseReason.ClientGone);
         }
@@ -119,7 +123,10 @@ public sealed partial class SubscriptionHandler(
         }
 
         if (connection.CloseReason == ConnectionCloseReason.SlowClient)
+        {
+            metrics.SlowClientDisconnected();
             LogSlowClient(logger, connection.Id, options.QueueCapacity);
+        }
         else
             LogClosed(logger, connection.Id, connection.CloseReason);
     }

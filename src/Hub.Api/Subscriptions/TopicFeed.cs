@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Hub.Api.Diagnostics;
 using Hub.Api.Sse;
 using Hub.Grains.Contracts;
 using Orleans.Streams;
@@ -18,14 +19,16 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
     private readonly IGrainFactory _grains;
     private readonly IStreamProvider _streams;
     private readonly ILogger _logger;
+    private readonly HubMetrics _metrics;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private ImmutableArray<SseConnection> _connections = [];
     private StreamSubscriptionHandle<EventBatch>? _subscription;
     private string _epoch = "";
     private long _last;
 
-    public TopicFeed(string topic, IGrainFactory grains, IStreamProvider streams, ILogger logger)
+    public TopicFeed(string topic, IGrainFactory grains, IStreamProvider streams, HubMetrics metrics, ILogger logger)
     {
+        _metrics = metrics;
         Topic = topic;
         _grains = grains;
         _streams = streams;
@@ -87,6 +90,7 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
             if (info.Epoch != _epoch || info.Head > _last)
             {
                 LogHeadAhead(_logger, Topic, _last, info.Head);
+                _metrics.GapRepaired("head_check");
                 await RepairAsync(info.Epoch, info.Head + 1);
             }
         }
@@ -149,6 +153,7 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
         if (e.Epoch != _epoch || e.Sequence > _last + 1)
         {
             LogGapRepair(_logger, Topic, _last, e.Sequence);
+            _metrics.GapRepaired("stream");
             await RepairAsync(e.Epoch, e.Sequence);
             if (e.Epoch != _epoch || e.Sequence != _last + 1)
                 return;

@@ -1,3 +1,4 @@
+using Hub.Api.Diagnostics;
 using Hub.Grains.Contracts;
 using Orleans.Streams;
 
@@ -7,7 +8,7 @@ namespace Hub.Api.Subscriptions;
 /// The node's feeds, one per topic with at least one connection: created by the first connection to a
 /// topic and released (unsubscribed) when the last one leaves.
 /// </summary>
-public sealed class TopicFeeds(IClusterClient cluster, ILogger<TopicFeed> feedLogger)
+public sealed class TopicFeeds(IClusterClient cluster, HubMetrics metrics, ILogger<TopicFeed> feedLogger)
 {
     private readonly Dictionary<string, TopicFeed> _feeds = new(StringComparer.Ordinal);
     private IStreamProvider? _streams;
@@ -42,7 +43,7 @@ public sealed class TopicFeeds(IClusterClient cluster, ILogger<TopicFeed> feedLo
             foreach (var topic in connection.Topics.Topics)
             {
                 if (!_feeds.TryGetValue(topic, out var feed))
-                    _feeds[topic] = feed = new TopicFeed(topic, cluster, _streams, feedLogger);
+                    _feeds[topic] = feed = new TopicFeed(topic, cluster, _streams, metrics, feedLogger);
                 feed.Add(connection);
                 feeds.Add(feed);
             }

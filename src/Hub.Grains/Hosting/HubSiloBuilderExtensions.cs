@@ -1,5 +1,6 @@
 using System.Net;
 using Hub.Grains.Contracts;
+using Hub.Grains.Diagnostics;
 using Hub.Grains.EventLog;
 using Hub.Grains.Publishing;
 using Microsoft.Extensions.Configuration;
@@ -7,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using StackExchange.Redis;
 
 namespace Hub.Grains.Hosting;
@@ -64,6 +66,9 @@ public static class HubSiloBuilderExtensions
 
         silo.Services.TryAddSingleton<IEventLog, InMemoryEventLog>();
         silo.Services.TryAddSingleton(TimeProvider.System);
+        silo.Services.TryAddSingleton<GrainMetrics>();
+        // The Orleans Dashboard's data (mapped at /dashboard by processes that serve HTTP).
+        silo.AddDashboard();
         silo.Services.AddHubOptions<RetentionOptions>(configuration, RetentionOptions.Section);
         silo.Services.AddHubOptions<PublishOptions>(configuration, PublishOptions.Section);
         return silo;

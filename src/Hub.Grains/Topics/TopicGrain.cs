@@ -1,4 +1,5 @@
 using Hub.Grains.Contracts;
+using Hub.Grains.Diagnostics;
 using Hub.Grains.EventLog;
 using Hub.Grains.Publishing;
 using Microsoft.Extensions.Logging;
@@ -20,6 +21,7 @@ public sealed partial class TopicGrain(
     IEventLog log,
     IOptions<PublishOptions> publishOptions,
     TimeProvider time,
+    GrainMetrics metrics,
     ILogger<TopicGrain> logger) : Grain, ITopicGrain
 {
     private readonly PublishOptions _options = publishOptions.Value;
@@ -92,7 +94,10 @@ public sealed partial class TopicGrain(
             IReadOnlyList<TopicEvent> events;
             try
             {
-                events = await log.AppendAsync(_topic, _info.Epoch, _info.Head, batch.SelectMany(p => p.Drafts).ToArray(), time.GetUtcNow());
+                var drafts = batch.SelectMany(p => p.Drafts).ToArray();
+                var started = time.GetTimestamp();
+                events = await log.AppendAsync(_topic, _info.Epoch, _info.Head, drafts, time.GetUtcNow());
+                metrics.Appended(time.GetElapsedTime(started), drafts.Length);
             }
             catch (Exception ex)
             {

@@ -1,0 +1,54 @@
+using Hub.Grains.Diagnostics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
+
+namespace Hub.Grains.Hosting;
+
+/// <summary>
+/// Logs and metrics for every Hub process (silo and API node alike): console logs, as JSON lines when
+/// <c>Hub:Logging:Json</c> is true (for log shippers), and OpenTelemetry metrics exported as Prometheus
+/// text at <c>/metrics</c>.
+/// </summary>
+public static class ObservabilityHosting
+{
+    public static IHostApplicationBuilder AddHubObservability(this IHostApplicationBuilder builder, params string[] meters)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        // Orleans and Polly narrate start-up and every placement at Information; keep them to warnings
+        // unless configuration asks for more (Logging:LogLevel:Orleans), wherever the content root is.
+        if (builder.Configuration["Logging:LogLevel:Orleans"] is null)
+            builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+        if (builder.Configuration["Logging:LogLevel:Polly"] is null)
+            builder.Logging.AddFilter("Polly", LogLevel.Warning);
+        if (builder.Configuration.GetValue<bool>("Hub:Logging:Json"))
+        {
+            builder.Logging.ClearProviders();
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.IncludeScopes = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                o.UseUtcTimestamp = true;
+            });
+        }
+
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(GrainMetrics.MeterName)
+            .AddMeter(meters)
+            .AddMeter("Microsoft.Orleans")
+            .AddRuntimeInstrumentation()
+            .AddAspNetCoreInstrumentation()
+            .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapHubMetrics(this IEndpointRouteBuilder app)
+    {
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        return app;
+    }
+}

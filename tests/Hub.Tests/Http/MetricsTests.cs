@@ -1,0 +1,69 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Hub.Tests.Infrastructure;
+using Xunit;
+
+namespace Hub.Tests.Http;
+
+public partial class MetricsTests
+{
+    [Fact]
+    public async Task Metrics_MoveWhenTheHubIsUsed()
+    {
+        await using var server = await HubServer.StartAsync(new Dictionary<string, string?> { ["Hub:Retention:MaxEventsPerTopic"] = "2" });
+        var topic = HubServerFixture.NewTopic();
+        var first = await server.Client.PublishAsync(topic, "1");
+        await using (var sse = await SseStream.OpenAsync(server.Client, $"topics/{topic}/events"))
+        {
+            await server.Client.PublishAsync(topic, "2");
+            await sse.NextAsync();
+            var open = await ScrapeAsync(server);
+            Assert.Equal(1, Value(open, "hub_sse_connections"));
+            Assert.Equal(1, Value(open, "hub_topics_active"));
+        }
+        for (var i = 3; i <= 5; i++)
+            await server.Client.PublishAsync(topic, $"{i}");
+        // A resume from before the retention edge: one resume, one reset.
+        await using (var resumed = await SseStream.OpenAsync(server.Client, $"topics/{topic}/events", lastEventId: first.Id))
+            Assert.Equal("hub.reset", (await resumed.NextAsync()).EventType);
+        using (var bad = await server.Client.PostAsync("topics/.bad/events", new StringContent("x")))
+            Assert.Equal(400, (int)bad.StatusCode);
+
+        var text = await ScrapeAsync(server);
+        Assert.Equal(5, Value(text, "hub_events_published_total"));
+        Assert.True(Value(text, "hub_events_delivered_total") >= 3);
+        Assert.Equal(1, Value(text, "hub_resumes_total"));
+        Assert.Equal(1, Value(text, "hub_resets_total"));
+        Assert.True(Value(text, "hub_requests_rejected_total") >= 1);
+        Assert.True(Value(text, "hub_delivery_lag_milliseconds_count") >= 1);
+        Assert.True(Value(text, "hub_log_append_duration_milliseconds_count") >= 5);
+    }
+
+    private static async Task<string> ScrapeAsync(HubServer server)
+    {
+        // The exporter caches a scrape briefly; the numbers checked here are all final before it is read.
+        using var response = await server.Client.GetAsync("metrics");
+        response.EnsureSuccessStatusCode();
+        Assert.StartsWith("text/plain", response.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    /// <summary>The sum of a metric's samples over all its label sets.</summary>
+    private static double Value(string exposition, string name)
+    {
+        var total = 0d;
+        var found = false;
+        foreach (Match m in SampleLine().Matches(exposition))
+        {
+            if (m.Groups["name"].Value != name)
+                continue;
+            found = true;
+            total += double.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture);
+        }
+        Assert.True(found, $"metric {name} not exported");
+        return total;
+    }
+
+    [GeneratedRegex(@"^(?<name>[a-z_]+)(\{[^}]*\})? (?<value>[0-9.eE+-]+)", RegexOptions.Multiline)]
+    private static partial Regex SampleLine();
+}
