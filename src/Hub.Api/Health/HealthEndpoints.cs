@@ -12,7 +12,9 @@ public static class HealthEndpoints
 
     public static IServiceCollection AddHubHealthChecks(this IServiceCollection services)
     {
-        services.AddHealthChecks().AddCheck<ClusterHealthCheck>("orleans-cluster", tags: [ReadyTag]);
+        services.AddHealthChecks()
+            .AddCheck<ClusterHealthCheck>("orleans-cluster", tags: [ReadyTag])
+            .AddCheck<DrainHealthCheck>("not-draining", tags: [ReadyTag]);
         return services;
     }
 

@@ -24,6 +24,7 @@ public static class HubApplication
         var configuration = builder.Configuration;
         services.AddHubOptions<SseOptions>(configuration, SseOptions.Section);
         services.AddHubOptions<SubscriptionOptions>(configuration, SubscriptionOptions.Section);
+        services.AddHubOptions<DrainOptions>(configuration, DrainOptions.Section);
         services.AddHubOptions<PublishOptions>(configuration, PublishOptions.Section);
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, HubJsonContext.Default));
@@ -34,7 +35,12 @@ public static class HubApplication
         services.AddSingleton<SseConnections>();
         services.AddSingleton<FeedWatchdog>();
         services.AddHostedService(sp => sp.GetRequiredService<FeedWatchdog>());
+        services.AddSingleton<ConnectionDrainer>();
+        services.AddHostedService(sp => sp.GetRequiredService<ConnectionDrainer>());
         services.AddHostedService<SseHeartbeat>();
+        // Shutdown must outlast the drain window, or the host would cut the last connections off.
+        var drainWindow = configuration.GetSection(DrainOptions.Section).GetValue<TimeSpan?>(nameof(DrainOptions.Window)) ?? new DrainOptions().Window;
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = drainWindow + TimeSpan.FromSeconds(10));
         services.AddHubHealthChecks();
         return builder;
     }

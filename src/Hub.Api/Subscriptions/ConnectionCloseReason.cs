@@ -8,4 +8,10 @@ public enum ConnectionCloseReason
     SlowClient,
     ServerShutdown,
     SubscribeFailed,
+
+    /// <summary>The node is draining (shutting down gracefully); the client was told to come back.</summary>
+    Draining,
+
+    /// <summary>The connection reached its maximum lifetime; the client was told to come back.</summary>
+    LifetimeEnded,
 }

@@ -57,7 +57,23 @@ public sealed class SseConnection : IDisposable
     /// <summary>Asks for a keep-alive comment; a full queue needs none, it is about to write anyway.</summary>
     public void EnqueueKeepAlive() => _queue.Writer.TryWrite(null);
 
-    /// <summary>Ends the connection; the first reason given is the one that counts.</summary>
+    /// <summary>When the connection opened (<see cref="Environment.TickCount64"/>).</summary>
+    public long OpenedAt { get; } = Environment.TickCount64;
+
+    /// <summary>
+    /// Ends the connection gracefully: what is queued is still written, then the stream ends with a
+    /// <c>retry:</c> so the client comes back (to this or another node) and resumes by cursor.
+    /// </summary>
+    public void Drain(ConnectionCloseReason reason)
+    {
+        if (Interlocked.CompareExchange(ref _closeReason, (int)reason, (int)ConnectionCloseReason.None) == (int)ConnectionCloseReason.None)
+            _queue.Writer.TryComplete();
+    }
+
+    /// <summary>True when the connection ended by <see cref="Drain"/>, so the client should get a goodbye <c>retry:</c>.</summary>
+    public bool IsDraining => CloseReason is ConnectionCloseReason.Draining or ConnectionCloseReason.LifetimeEnded;
+
+    /// <summary>Ends the connection at once; the first reason given is the one that counts.</summary>
     public void Close(ConnectionCloseReason reason)
     {
         if (Interlocked.CompareExchange(ref _closeReason, (int)reason, (int)ConnectionCloseReason.None) != (int)ConnectionCloseReason.None)

@@ -5,16 +5,13 @@ namespace Hub.Api.Subscriptions;
 
 /// <summary>
 /// One timer for the whole node, instead of one per connection: asks every connection that has been
-/// silent for the heartbeat interval to write a keep-alive comment, and on shutdown closes every
-/// connection so streams end cleanly instead of being cut.
+/// silent for the heartbeat interval to write a keep-alive comment, and drains connections that
+/// reached their maximum lifetime.
 /// </summary>
-public sealed class SseHeartbeat(SseConnections connections, IOptions<SseOptions> options, IHostApplicationLifetime lifetime) : BackgroundService
+public sealed class SseHeartbeat(SseConnections connections, IOptions<SseOptions> options, ConnectionDrainer drainer) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // ApplicationStopping fires before Kestrel waits for open requests to finish, so streams end at
-        // once instead of holding shutdown until its timeout.
-        using var onStopping = lifetime.ApplicationStopping.Register(CloseAll);
         var interval = options.Value.HeartbeatInterval;
         // Tick a few times per interval so no connection stays silent much longer than the interval.
         using var timer = new PeriodicTimer(TimeSpan.FromTicks(Math.Max(interval.Ticks / 4, TimeSpan.TicksPerMillisecond * 25)));
@@ -28,16 +25,11 @@ public sealed class SseHeartbeat(SseConnections connections, IOptions<SseOptions
                     if (connection.LastWrite <= silentSince)
                         connection.EnqueueKeepAlive();
                 }
+                drainer.EndExpiredConnections();
             }
         }
         catch (OperationCanceledException)
         {
         }
-    }
-
-    private void CloseAll()
-    {
-        foreach (var connection in connections.All)
-            connection.Close(ConnectionCloseReason.ServerShutdown);
     }
 }

@@ -20,6 +20,7 @@ public sealed partial class SubscriptionHandler(
     TopicFeeds feeds,
     SseConnections connections,
     HubMetrics metrics,
+    ConnectionDrainer drainer,
     IOptions<SseOptions> sseOptions,
     IOptions<SubscriptionOptions> subscriptionOptions,
     ILogger<SubscriptionHandler> logger)
@@ -84,6 +85,15 @@ public sealed partial class SubscriptionHandler(
         response.Headers["X-Accel-Buffering"] = "no";
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
 
+        if (drainer.IsDraining)
+        {
+            // A draining node takes no new subscriptions, but a 503 would end EventSource for good:
+            // an open stream that only says "come back soon" sends the browser to another node.
+            await response.StartAsync(context.RequestAborted);
+            await response.BodyWriter.WriteAsync(drainer.JitteredRetry(), context.RequestAborted);
+            return;
+        }
+
         var options = sseOptions.Value;
         using var connection = new SseConnection(set, options.QueueCapacity, context.RequestAborted);
         connections.Add(connection);
@@ -100,6 +110,11 @@ public sealed partial class SubscriptionHandler(
                 metrics.Resumed(start.Kind);
             var subscription = new SseSubscription(connection, response.BodyWriter, grains, options, metrics, logger);
             await subscription.RunAsync(start, connection.Closed);
+            if (connection.IsDraining)
+            {
+                response.BodyWriter.Write(drainer.JitteredRetry());
+                await response.BodyWriter.FlushAsync(context.RequestAborted);
+            }
             connection.Close(ConnectionCloseReason.ClientGone);
         }
         catch (OperationCanceledException) when (connection.Closed.IsCancellationRequested)

@@ -29,6 +29,9 @@ public sealed class SseStream : IAsyncDisposable
     /// <summary>The last id the parser saw (what a browser would send as Last-Event-ID).</summary>
     public string? LastEventId { get; private set; }
 
+    /// <summary>The last <c>retry:</c> the server sent.</summary>
+    public TimeSpan? Retry { get; private set; }
+
     /// <summary>Completes when the server ends the stream.</summary>
     public Task Completion => _reader;
 
@@ -99,8 +102,10 @@ public sealed class SseStream : IAsyncDisposable
             await foreach (var item in parser.EnumerateAsync(_stop.Token))
             {
                 LastEventId = parser.LastEventId;
+                Retry = parser.ReconnectionInterval;
                 await _items.Writer.WriteAsync(item);
             }
+            Retry = parser.ReconnectionInterval;
             _items.Writer.TryComplete();
             _attached.TrySetException(new InvalidOperationException("The stream ended before the hub attached it."));
         }

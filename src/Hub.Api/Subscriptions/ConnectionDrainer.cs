@@ -1,0 +1,93 @@
+using Hub.Api.Sse;
+using Microsoft.Extensions.Options;
+
+namespace Hub.Api.Subscriptions;
+
+/// <summary>
+/// Graceful drain. When the host begins to stop (SIGTERM), the node turns unready, answers new
+/// subscriptions with only a <c>retry:</c>, and ends its open connections spread over
+/// <see cref="DrainOptions.Window"/>, each with a jittered <c>retry:</c>, so clients come back to other
+/// nodes a few at a time and resume by cursor: no storm, no lost or repeated event.
+/// </summary>
+public sealed partial class ConnectionDrainer(
+    SseConnections connections,
+    IOptions<DrainOptions> drainOptions,
+    IOptions<SseOptions> sseOptions,
+    IHostApplicationLifetime lifetime,
+    ILogger<ConnectionDrainer> logger) : IHostedService
+{
+    private readonly DrainOptions _options = drainOptions.Value;
+    private readonly CancellationTokenSource _stopped = new();
+    private CancellationTokenRegistration _onStopping;
+    private volatile bool _draining;
+
+    public bool IsDraining => _draining;
+
+    /// <summary>A <c>retry:</c> between half and one and a half times the configured one, so returns spread out.</summary>
+    public byte[] JitteredRetry()
+    {
+        var retry = sseOptions.Value.RetryMilliseconds;
+        return SseFormat.Retry(retry / 2 + Random.Shared.Next(Math.Max(retry, 1)));
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        // ApplicationStopping fires before Kestrel starts waiting for open requests, and Kestrel waits
+        // for them (up to the host's shutdown timeout, raised to cover the window) while we drain.
+        _onStopping = lifetime.ApplicationStopping.Register(() => _ = DrainAllAsync());
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _onStopping.DisposeAsync();
+        await _stopped.CancelAsync();
+    }
+
+    /// <summary>Drains connections past their maximum lifetime (called by the node's heartbeat tick).</summary>
+    public void EndExpiredConnections()
+    {
+        if (_options.MaxConnectionLifetime is not { } max)
+            return;
+        var now = Environment.TickCount64;
+        foreach (var connection in connections.All)
+        {
+            // A per-connection jitter of ±10 %, stable for the connection (derived from its id).
+            var jitter = 0.9 + (connection.Id * 2654435761 % 1000) / 5000.0;
+            if (now - connection.OpenedAt >= max.TotalMilliseconds * jitter)
+                connection.Drain(ConnectionCloseReason.LifetimeEnded);
+        }
+    }
+
+    private async Task DrainAllAsync()
+    {
+        _draining = true;
+        var open = connections.All.ToArray();
+        Random.Shared.Shuffle(open);
+        LogDraining(logger, open.Length, _options.Window);
+        var step = open.Length > 0 ? _options.Window / open.Length : TimeSpan.Zero;
+        var started = DateTime.UtcNow;
+        for (var i = 0; i < open.Length; i++)
+        {
+            var due = started + step * i - DateTime.UtcNow;
+            if (due > TimeSpan.FromMilliseconds(1))
+            {
+                try
+                {
+                    await Task.Delay(due, _stopped.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+            open[i].Drain(ConnectionCloseReason.Draining);
+        }
+        // Whatever is still open when time is up (or the host gave up waiting) ends now.
+        foreach (var connection in connections.All)
+            connection.Drain(ConnectionCloseReason.Draining);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Draining {Connections} SSE connection(s) over {Window}; clients will resume on other nodes")]
+    private static partial void LogDraining(ILogger logger, int connections, TimeSpan window);
+}
