@@ -5,12 +5,21 @@ using Xunit;
 
 namespace Hub.Tests.Http;
 
+/// <summary>
+/// Runs the hub as its own process: metrics are process-wide (a MeterListener sees every meter of the
+/// process), so a hub sharing the test process with other hubs would count their events too.
+/// </summary>
 public partial class MetricsTests
 {
     [Fact]
     public async Task Metrics_MoveWhenTheHubIsUsed()
     {
-        await using var server = await HubServer.StartAsync(new Dictionary<string, string?> { ["Hub:Retention:MaxEventsPerTopic"] = "2" });
+        await using var server = await HubProcess.StartAsync("Hub.Api", new Dictionary<string, string>
+        {
+            ["Hub__Retention__MaxEventsPerTopic"] = "2",
+            ["Hub__Cluster__SiloPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
+            ["Hub__Cluster__GatewayPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
+        });
         var topic = HubServerFixture.NewTopic();
         var first = await server.Client.PublishAsync(topic, "1");
         await using (var sse = await SseStream.OpenAsync(server.Client, $"topics/{topic}/events"))
@@ -39,7 +48,7 @@ public partial class MetricsTests
         Assert.True(Value(text, "hub_log_append_duration_milliseconds_count") >= 5);
     }
 
-    private static async Task<string> ScrapeAsync(HubServer server)
+    private static async Task<string> ScrapeAsync(HubProcess server)
     {
         // The exporter caches a scrape briefly; the numbers checked here are all final before it is read.
         using var response = await server.Client.GetAsync("metrics");
