@@ -20,6 +20,10 @@ public sealed class HubMetrics
     private readonly Counter<long> _gapRepairs;
     private readonly Counter<long> _slowClients;
     private readonly Counter<long> _rejected;
+    private long _publishedTotal;
+    private long _deliveredTotal;
+    private long _slowClientsTotal;
+    private long _resetsTotal;
 
     /// <summary>Millisecond buckets fine enough to read a p99 near the 20 ms target.</summary>
     public static readonly double[] LatencyBuckets = [1, 2, 3, 5, 7.5, 10, 15, 20, 30, 50, 75, 100, 250, 500, 1000, 2500, 5000];
@@ -49,19 +53,44 @@ public sealed class HubMetrics
         _meter.CreateObservableUpDownCounter("hub.subscriptions", () => feeds.Snapshot().Sum(f => f.ConnectionCount), "{subscription}", "Connection-topic pairs on this node.");
     }
 
-    public void Published(int events) => _published.Add(events);
+    /// <summary>Running totals for the node's status page (the meter's values are only readable by a listener).</summary>
+    public long PublishedTotal => Interlocked.Read(ref _publishedTotal);
 
-    public void Delivered(int events) => _delivered.Add(events);
+    public long DeliveredTotal => Interlocked.Read(ref _deliveredTotal);
+
+    public long SlowClientsTotal => Interlocked.Read(ref _slowClientsTotal);
+
+    public long ResetsTotal => Interlocked.Read(ref _resetsTotal);
+
+    public void Published(int events)
+    {
+        _published.Add(events);
+        Interlocked.Add(ref _publishedTotal, events);
+    }
+
+    public void Delivered(int events)
+    {
+        _delivered.Add(events);
+        Interlocked.Add(ref _deliveredTotal, events);
+    }
 
     public void DeliveryLag(TimeSpan lag) => _lag.Record(lag.TotalMilliseconds);
 
     public void Resumed(SubscriptionStartKind kind) => _resumes.Add(1, new KeyValuePair<string, object?>("from", kind == SubscriptionStartKind.Earliest ? "earliest" : "cursor"));
 
-    public void Reset(string reason) => _resets.Add(1, new KeyValuePair<string, object?>("reason", reason));
+    public void Reset(string reason)
+    {
+        _resets.Add(1, new KeyValuePair<string, object?>("reason", reason));
+        Interlocked.Increment(ref _resetsTotal);
+    }
 
     public void GapRepaired(string where) => _gapRepairs.Add(1, new KeyValuePair<string, object?>("where", where));
 
-    public void SlowClientDisconnected() => _slowClients.Add(1);
+    public void SlowClientDisconnected()
+    {
+        _slowClients.Add(1);
+        Interlocked.Increment(ref _slowClientsTotal);
+    }
 
     public void Rejected(string reason) => _rejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
 }

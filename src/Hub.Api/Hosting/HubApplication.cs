@@ -52,11 +52,13 @@ public static class HubApplication
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRejectionCounting();
+        app.UseStaticFiles();
         app.MapPublishEndpoints();
         app.MapSubscribeEndpoints();
         app.MapTopicEndpoints();
         app.MapHubHealthChecks();
         app.MapHubMetrics();
+        app.MapNodeStatus();
         if (ClusterHosting.HostsEmbeddedSilo(app.Configuration))
             app.MapOrleansDashboard("/dashboard");
         return app;

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Hub.Api.Diagnostics;
 using Hub.Api.Publishing;
 using Hub.Api.Subscriptions;
 using Hub.Api.Topics;
@@ -13,4 +14,5 @@ namespace Hub.Api.Http;
 [JsonSerializable(typeof(TopicInfoResponse))]
 [JsonSerializable(typeof(HistoryResponse))]
 [JsonSerializable(typeof(SubscribeRequest))]
+[JsonSerializable(typeof(NodeStatus))]
 public sealed partial class HubJsonContext : JsonSerializerContext;

@@ -1,0 +1,50 @@
+using System.Diagnostics;
+using Hub.Api.Subscriptions;
+
+namespace Hub.Api.Diagnostics;
+
+/// <summary>This node's live figures, as <c>GET /status/data</c> returns them for the <c>/status</c> page.</summary>
+public sealed record NodeStatus(
+    string Node,
+    string Role,
+    double UptimeSeconds,
+    int Connections,
+    int Topics,
+    int Subscriptions,
+    long EventsPublished,
+    long EventsDelivered,
+    long SlowClientDisconnects,
+    long Resets,
+    long WorkingSetBytes,
+    bool Draining);
+
+/// <summary>Serves the node's figures; the page turns successive totals into rates.</summary>
+public static class NodeStatusEndpoints
+{
+    private static readonly long StartedAt = Stopwatch.GetTimestamp();
+
+    public static IEndpointRouteBuilder MapNodeStatus(this IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapGet("/status", () => Results.Redirect("/status.html"));
+        app.MapGet("/status/data", (HubMetrics metrics, SseConnections connections, TopicFeeds feeds, ConnectionDrainer drainer, IConfiguration configuration) =>
+        {
+            var snapshot = feeds.Snapshot();
+            using var process = Process.GetCurrentProcess();
+            return TypedResults.Ok(new NodeStatus(
+                Environment.MachineName,
+                Hosting.ClusterHosting.HostsEmbeddedSilo(configuration) ? "embedded" : "api",
+                Stopwatch.GetElapsedTime(StartedAt).TotalSeconds,
+                connections.Count,
+                snapshot.Count,
+                snapshot.Sum(f => f.ConnectionCount),
+                metrics.PublishedTotal,
+                metrics.DeliveredTotal,
+                metrics.SlowClientsTotal,
+                metrics.ResetsTotal,
+                process.WorkingSet64,
+                drainer.IsDraining));
+        });
+        return app;
+    }
+}
