@@ -1,6 +1,7 @@
 using Hub.Api.Health;
 using Hub.Api.Http;
 using Hub.Api.Publishing;
+using Hub.Api.Security;
 using Hub.Api.Sse;
 using Hub.Api.Subscriptions;
 using Hub.Api.Topics;
@@ -32,6 +33,7 @@ public static class HubApplication
         services.AddHostedService(sp => sp.GetRequiredService<FeedWatchdog>());
         services.AddHostedService<SseHeartbeat>();
         services.AddHubHealthChecks();
+        services.AddHubSecurity(configuration);
         return builder;
     }
 
@@ -40,6 +42,7 @@ public static class HubApplication
         ArgumentNullException.ThrowIfNull(app);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseHubSecurity();
         app.MapPublishEndpoints();
         app.MapSubscribeEndpoints();
         app.MapTopicEndpoints();

@@ -8,4 +8,7 @@ public enum ConnectionCloseReason
     SlowClient,
     ServerShutdown,
     SubscribeFailed,
+
+    /// <summary>The token that granted a private topic expired (Hub:Auth).</summary>
+    TokenExpired,
 }
