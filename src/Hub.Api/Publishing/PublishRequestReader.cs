@@ -115,6 +115,22 @@ public static class PublishRequestReader
 
     private static bool ReadDraft(JsonElement element, out EventDraft? draft, out string? problem)
     {
+        try
+        {
+            return TryReadDraft(element, out draft, out problem);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or JsonException)
+        {
+            // JsonDocument checks structure, not text: a string with invalid UTF-8 or a lone surrogate
+            // escape (\ud800) only fails when it is turned into .NET text.
+            draft = null;
+            problem = "The JSON holds a string that is not valid Unicode text (invalid UTF-8 or an unpaired surrogate escape).";
+            return false;
+        }
+    }
+
+    private static bool TryReadDraft(JsonElement element, out EventDraft? draft, out string? problem)
+    {
         draft = null;
         problem = null;
         var type = EventRules.DefaultType;
