@@ -2,6 +2,7 @@ using Hub.Api.Diagnostics;
 using Hub.Api.Health;
 using Hub.Api.Http;
 using Hub.Api.Publishing;
+using Hub.Api.Security;
 using Hub.Api.Sse;
 using Hub.Api.Subscriptions;
 using Hub.Api.Topics;
@@ -42,6 +43,7 @@ public static class HubApplication
         var drainWindow = configuration.GetSection(DrainOptions.Section).GetValue<TimeSpan?>(nameof(DrainOptions.Window)) ?? new DrainOptions().Window;
         services.Configure<HostOptions>(o => o.ShutdownTimeout = drainWindow + TimeSpan.FromSeconds(10));
         services.AddHubHealthChecks();
+        services.AddHubSecurity(configuration);
         return builder;
     }
 
@@ -53,6 +55,7 @@ public static class HubApplication
         app.UseStatusCodePages();
         app.UseRejectionCounting();
         app.UseStaticFiles();
+        app.UseHubSecurity();
         app.MapPublishEndpoints();
         app.MapSubscribeEndpoints();
         app.MapTopicEndpoints();

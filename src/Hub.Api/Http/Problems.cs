@@ -18,6 +18,17 @@ public static class Problems
 
     public static IResult NotAcceptable(string detail) => Problem(StatusCodes.Status406NotAcceptable, "Not acceptable", detail);
 
+    public static IResult Unauthorized(string detail) => Problem(StatusCodes.Status401Unauthorized, "Unauthorized", detail);
+
+    public static IResult Forbidden(string detail) => Problem(StatusCodes.Status403Forbidden, "Forbidden", detail);
+
+    public static IResult TooManyRequests(HttpContext context, string detail, int retryAfterSeconds)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Problem(StatusCodes.Status429TooManyRequests, "Too many requests", detail);
+    }
+
     public static IResult Unavailable(HttpContext context, string detail)
     {
         ArgumentNullException.ThrowIfNull(context);

@@ -1,6 +1,7 @@
 using Hub.Api.Cursors;
 using Hub.Api.Diagnostics;
 using Hub.Api.Http;
+using Hub.Api.Security;
 using Hub.Grains.Contracts;
 using Hub.Grains.Publishing;
 using Microsoft.Extensions.Options;
@@ -13,15 +14,17 @@ public static partial class PublishEndpoints
     public static IEndpointRouteBuilder MapPublishEndpoints(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapPost("/topics/{topic}/events", PublishAsync);
+        app.MapPost("/topics/{topic}/events", PublishAsync).RequireRateLimiting(PublishRateLimit.Policy);
         return app;
     }
 
     private static async Task<IResult> PublishAsync(
-        HttpContext context, string topic, IGrainFactory grains, IOptions<PublishOptions> options, HubMetrics metrics, ILoggerFactory loggers)
+        HttpContext context, string topic, IGrainFactory grains, IOptions<PublishOptions> options, HubMetrics metrics, ILoggerFactory loggers, TopicAccess access)
     {
         if (EventRules.CheckTopic(topic) is { } topicProblem)
             return Problems.BadRequest(topicProblem);
+        if (await access.CheckPublishAsync(context, topic) is { } denied)
+            return denied;
         var outcome = await PublishRequestReader.ReadAsync(context.Request, options.Value, context.RequestAborted);
         if (outcome.Drafts is null)
             return TypedResults.Problem(detail: outcome.Problem, statusCode: outcome.Status);

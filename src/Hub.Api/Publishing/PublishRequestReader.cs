@@ -119,11 +119,12 @@ public static class PublishRequestReader
         {
             return TryReadDraft(element, out draft, out problem);
         }
-        catch (InvalidOperationException)
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or JsonException)
         {
-            // System.Text.Json refuses to turn an escaped lone surrogate (\ud800) into a .NET string.
+            // JsonDocument checks structure, not text: a string with invalid UTF-8 or a lone surrogate
+            // escape (\ud800) only fails when it is turned into .NET text.
             draft = null;
-            problem = "The event is not valid Unicode text (it has an unpaired surrogate).";
+            problem = "The JSON holds a string that is not valid Unicode text (invalid UTF-8 or an unpaired surrogate escape).";
             return false;
         }
     }

@@ -14,4 +14,7 @@ public enum ConnectionCloseReason
 
     /// <summary>The connection reached its maximum lifetime; the client was told to come back.</summary>
     LifetimeEnded,
+
+    /// <summary>The token that granted a private topic expired (Hub:Auth).</summary>
+    TokenExpired,
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using Hub.Api.Cursors;
 using Hub.Api.Diagnostics;
 using Hub.Api.Http;
+using Hub.Api.Security;
 using Hub.Api.Sse;
 using Hub.Grains.Contracts;
 using Microsoft.AspNetCore.Http.Features;
@@ -23,6 +24,8 @@ public sealed partial class SubscriptionHandler(
     ConnectionDrainer drainer,
     IOptions<SseOptions> sseOptions,
     IOptions<SubscriptionOptions> subscriptionOptions,
+    TopicAccess access,
+    ClientConnectionLimiter clientLimits,
     ILogger<SubscriptionHandler> logger)
 {
     private readonly byte[] _retry = SseFormat.Retry(sseOptions.Value.RetryMilliseconds);
@@ -47,6 +50,11 @@ public sealed partial class SubscriptionHandler(
         var cursorText = context.Request.Headers["Last-Event-ID"].ToString() is { Length: > 0 } header ? header : queryCursor;
         if (!TryParseStart(cursorText, set, limits, out var start, out var error))
             return Problems.BadRequest(error);
+        if (await access.CheckSubscribeAsync(context, set.Topics) is { } denied)
+            return denied;
+        using var slot = clientLimits.TryOpen(context);
+        if (slot is null)
+            return clientLimits.Refuse(context);
 
         await RunAsync(context, set, start);
         return Results.Empty;
@@ -96,6 +104,7 @@ public sealed partial class SubscriptionHandler(
 
         var options = sseOptions.Value;
         using var connection = new SseConnection(set, options.QueueCapacity, context.RequestAborted);
+        using var expiry = access.CloseAtTokenExpiry(context.User, connection);
         connections.Add(connection);
         LogOpened(logger, connection.Id, set.Count, set.Topics[0]);
         try

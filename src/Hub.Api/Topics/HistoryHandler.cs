@@ -1,5 +1,6 @@
 using Hub.Api.Cursors;
 using Hub.Api.Http;
+using Hub.Api.Security;
 using Hub.Api.Subscriptions;
 using Hub.Grains.Contracts;
 
@@ -10,7 +11,7 @@ namespace Hub.Api.Topics;
 /// sequence, and with <c>wait</c> a long-poll that answers as soon as a newer event exists. The
 /// fallback for clients and proxies that cannot hold an SSE stream.
 /// </summary>
-public sealed class HistoryHandler(IGrainFactory grains, TopicFeeds feeds)
+public sealed class HistoryHandler(IGrainFactory grains, TopicFeeds feeds, TopicAccess access)
 {
     public const int DefaultLimit = 100;
     public const int MaxLimit = 1_000;
@@ -21,6 +22,8 @@ public sealed class HistoryHandler(IGrainFactory grains, TopicFeeds feeds)
         ArgumentNullException.ThrowIfNull(context);
         if (EventRules.CheckTopic(topic) is { } problem)
             return Problems.BadRequest(problem);
+        if (await access.CheckSubscribeAsync(context, [topic]) is { } denied)
+            return denied;
         var query = context.Request.Query;
         if (!TryReadLong(query["after"], 0, 0, long.MaxValue, out var after))
             return Problems.BadRequest("'after' must be a sequence number (0 or more).");

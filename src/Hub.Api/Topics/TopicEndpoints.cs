@@ -1,4 +1,5 @@
 using Hub.Api.Http;
+using Hub.Api.Security;
 using Hub.Grains.Contracts;
 
 namespace Hub.Api.Topics;
@@ -9,10 +10,12 @@ public static class TopicEndpoints
     public static IEndpointRouteBuilder MapTopicEndpoints(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapGet("/topics/{topic}", async (HttpContext context, string topic, IGrainFactory grains) =>
+        app.MapGet("/topics/{topic}", async (HttpContext context, string topic, IGrainFactory grains, TopicAccess access) =>
         {
             if (EventRules.CheckTopic(topic) is { } problem)
                 return Problems.BadRequest(problem);
+            if (await access.CheckSubscribeAsync(context, [topic]) is { } denied)
+                return denied;
             try
             {
                 var info = await grains.GetGrain<ITopicGrain>(topic).GetInfoAsync();

@@ -28,12 +28,13 @@ public sealed class HubServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<HubServer> StartAsync(IDictionary<string, string?>? settings = null)
+    /// <summary>Starts the hub; <paramref name="environment"/> defaults to Development (anonymous publishing when no key is set).</summary>
+    public static async Task<HubServer> StartAsync(IDictionary<string, string?>? settings = null, string? environment = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             ApplicationName = typeof(HubApplication).Assembly.GetName().Name,
-            EnvironmentName = Environments.Development,
+            EnvironmentName = environment ?? Environments.Development,
         });
         var port = FreePort.Next();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -48,7 +49,16 @@ public sealed class HubServer : IAsyncDisposable
         builder.AddHub();
         var app = builder.Build();
         app.UseHub();
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            // A hub that refuses to start (invalid options) must not leave its half-built host behind.
+            await app.DisposeAsync();
+            throw;
+        }
         return new HubServer(app, new Uri($"http://127.0.0.1:{port}/"));
     }
 

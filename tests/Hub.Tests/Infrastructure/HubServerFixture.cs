@@ -11,6 +11,9 @@ public sealed class HubServerFixture : IAsyncLifetime
     {
         ["Hub:Sse:HeartbeatInterval"] = "00:00:00.300",
         ["Hub:Retention:MaxEventsPerTopic"] = "10000",
+        // Every test client comes from 127.0.0.1: the per-address limits would count them as one client.
+        ["Hub:Limits:MaxConnectionsPerClient"] = "0",
+        ["Hub:Limits:PublishRequestsPerSecond"] = "0",
     });
 
     public async Task DisposeAsync() => await Server.DisposeAsync();

@@ -1,0 +1,93 @@
+using Hub.Grains.Hosting;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Cors.Infrastructure;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Hub.Api.Security;
+
+/// <summary>
+/// Wires authentication (JWT bearer), topic authorization, CORS, per-client connection limits and
+/// publish rate limiting, all from <c>Hub:Auth</c>, <c>Hub:Cors</c> and <c>Hub:Limits</c>.
+/// </summary>
+public static class HubSecurity
+{
+    /// <summary>Request headers browsers may send cross-origin: tokens, JSON bodies and EventSource's resume header.</summary>
+    private static readonly string[] CorsRequestHeaders = ["Authorization", "Content-Type", "Last-Event-ID", "Cache-Control", "Accept"];
+
+    /// <summary>Response headers fetch clients may read: where a published event lives, when to retry, why a token failed.</summary>
+    private static readonly string[] CorsExposedHeaders = ["Location", "Retry-After", "WWW-Authenticate"];
+
+    public static IServiceCollection AddHubSecurity(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddHubOptions<AuthOptions>(configuration, AuthOptions.Section);
+        services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
+        services.AddHubOptions<HubCorsOptions>(configuration, HubCorsOptions.Section);
+        services.AddHubOptions<ClientLimitsOptions>(configuration, ClientLimitsOptions.Section);
+        services.AddHostedService<AnonymousPublishWarning>();
+        services.AddSingleton(TimeProvider.System);
+
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<IOptions<AuthOptions>>((jwt, auth) => ConfigureJwt(jwt, auth.Value));
+        services.AddAuthorization();
+        services.AddSingleton<IAuthorizationHandler, TopicAuthorizationHandler>();
+        services.AddSingleton<TopicAccess>();
+
+        services.AddCors();
+        services.AddOptions<CorsOptions>().Configure<IOptions<HubCorsOptions>>((cors, hub) => cors.AddDefaultPolicy(policy => ConfigureCors(policy, hub.Value)));
+
+        services.AddSingleton<ClientConnectionLimiter>();
+        services.AddPublishRateLimit();
+        return services;
+    }
+
+    /// <summary>CORS first (a preflight needs no token), then authentication, then rate limiting keyed by the authenticated subject.</summary>
+    public static IApplicationBuilder UseHubSecurity(this IApplicationBuilder app)
+    {
+        app.UseCors();
+        app.UseAuthentication();
+        app.UseRateLimiter();
+        return app;
+    }
+
+    private static void ConfigureJwt(JwtBearerOptions jwt, AuthOptions auth)
+    {
+        var (keys, algorithms) = SigningKeys.From(auth);
+        // Keep claim names as the token spells them ("sub", "hub"), not mapped to WS-Federation URIs.
+        jwt.MapInboundClaims = false;
+        jwt.TokenValidationParameters = new TokenValidationParameters
+        {
+            IssuerSigningKeys = keys,
+            // With no key configured every token fails, which is right: nothing can vouch for it.
+            ValidAlgorithms = algorithms.Count > 0 ? algorithms : [SecurityAlgorithms.HmacSha256],
+            RequireSignedTokens = true,
+            ValidateIssuerSigningKey = true,
+            ValidateIssuer = !string.IsNullOrEmpty(auth.Issuer),
+            ValidIssuer = auth.Issuer,
+            ValidateAudience = !string.IsNullOrEmpty(auth.Audience),
+            ValidAudience = auth.Audience,
+            ValidateLifetime = true,
+            RequireExpirationTime = auth.RequireExpiration,
+            ClockSkew = auth.ClockSkew,
+            NameClaimType = "sub",
+        };
+        var cookieName = auth.CookieName;
+        jwt.Events = new JwtBearerEvents { OnMessageReceived = context => TokenSources.OnMessageReceived(context, cookieName) };
+    }
+
+    private static void ConfigureCors(CorsPolicyBuilder policy, HubCorsOptions options)
+    {
+        if (options.IsAnyOrigin)
+            policy.AllowAnyOrigin();
+        else
+            policy.WithOrigins([.. options.Origins]);
+        if (options.CredentialsAllowed && !options.IsAnyOrigin)
+            policy.AllowCredentials();
+        policy.WithMethods(HttpMethods.Get, HttpMethods.Post)
+            .WithHeaders(CorsRequestHeaders)
+            .WithExposedHeaders(CorsExposedHeaders)
+            .SetPreflightMaxAge(TimeSpan.FromMinutes(10));
+    }
+}

@@ -1,0 +1,59 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Hub.Api.Http;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+
+namespace Hub.Api.Security;
+
+/// <summary>
+/// ASP.NET Core rate limiting for publishing: a token bucket per publisher, keyed by the token's
+/// <c>sub</c> (so publishers behind one address do not share a budget) or else by the client IP. A
+/// refused request gets 429 with <c>Retry-After</c>, and its event is not stored.
+/// </summary>
+public static class PublishRateLimit
+{
+    public const string Policy = "hub-publish";
+
+    public static IServiceCollection AddPublishRateLimit(this IServiceCollection services)
+    {
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<ClientLimitsOptions>>((limiter, limits) =>
+        {
+            var options = limits.Value;
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.OnRejected = OnRejectedAsync;
+            limiter.AddPolicy(Policy, context => Partition(context, options));
+        });
+        return services;
+    }
+
+    private static RateLimitPartition<string> Partition(HttpContext context, ClientLimitsOptions options)
+    {
+        if (options.PublishRequestsPerSecond == 0)
+            return RateLimitPartition.GetNoLimiter("");
+        // context.User is only set for a valid token (UseAuthentication runs first), so a forged sub cannot pick a bucket.
+        var key = context.User.FindFirst("sub")?.Value is { Length: > 0 } subject
+            ? "sub:" + subject
+            : "ip:" + context.Connection.RemoteIpAddress;
+        return RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = Math.Max(options.PublishBurst, 1),
+            TokensPerPeriod = options.PublishRequestsPerSecond,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
+    }
+
+    private static async ValueTask OnRejectedAsync(OnRejectedContext context, CancellationToken cancellationToken)
+    {
+        var seconds = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter)
+            ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))
+            : 1;
+        var problem = Problems.TooManyRequests(context.HttpContext,
+            string.Create(CultureInfo.InvariantCulture, $"Too many publish requests from this publisher. Retry after {seconds} s, or send events in batches (a JSON array counts as one request)."),
+            seconds);
+        await problem.ExecuteAsync(context.HttpContext);
+    }
+}

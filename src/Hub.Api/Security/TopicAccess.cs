@@ -1,0 +1,164 @@
+using System.Globalization;
+using System.Security.Claims;
+using Hub.Api.Http;
+using Hub.Api.Subscriptions;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Hub.Api.Security;
+
+/// <summary>
+/// The one place that decides whether a request may publish to or read from topics. Every read path
+/// (SSE subscribe, resume, history and long-poll, topic info) and the publish path ask here before
+/// touching a grain, so a private event has no way out to a client without a grant.
+/// <para>
+/// A token that is sent is always checked: an invalid, expired or not-yet-valid one is a 401 even where
+/// no token is needed, so a client learns at once that its token is bad.
+/// </para>
+/// </summary>
+public sealed partial class TopicAccess(
+    IAuthorizationService authorization,
+    IOptions<AuthOptions> options,
+    IHostEnvironment environment,
+    TimeProvider time,
+    ILogger<TopicAccess> logger)
+{
+    private const int TopicsNamedInProblems = 5;
+
+    private readonly TopicPatterns _private = new(options.Value.PrivateTopics);
+    private readonly bool _anonymousPublish = options.Value.AnonymousPublishAllowed(environment);
+
+    public bool IsPrivate(string topic) => _private.IsMatch(topic);
+
+    /// <summary>Null when the request may publish to <paramref name="topic"/>, else the 401/403 to answer.</summary>
+    public async Task<IResult?> CheckPublishAsync(HttpContext context, string topic)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var result = await context.AuthenticateAsync();
+        if (result.Failure is not null)
+            return InvalidToken(context, result.Failure);
+        if (!result.Succeeded)
+        {
+            return _anonymousPublish
+                ? null
+                : Unauthorized(context, "Publishing needs a token: send 'Authorization: Bearer <token>' whose hub.publish claim grants the topic.");
+        }
+        if (TokenSources.Of(context) != TokenSource.Header)
+        {
+            // A cookie rides along with any cross-site form post; a query string ends up in logs.
+            return Unauthorized(context, $"Publish with an 'Authorization: Bearer' header; a token in the '{options.Value.CookieName}' cookie or the '{TokenSources.QueryParameter}' parameter only opens subscriptions.");
+        }
+        var allowed = await authorization.AuthorizeAsync(result.Principal, topic, TopicAccessRequirement.Publish);
+        if (allowed.Succeeded)
+            return null;
+        LogDenied(logger, "publish", topic, Subject(result.Principal));
+        return Problems.Forbidden($"The token does not grant publishing to topic '{topic}' (its hub.publish claim has no matching name or pattern).");
+    }
+
+    /// <summary>
+    /// Null when the request may read every one of <paramref name="topics"/>, else the 401/403 to answer.
+    /// A subscription that mixes public topics with private ones it may not read is refused whole, before
+    /// the stream starts: delivering the public part would hide the refusal from the client.
+    /// </summary>
+    public async Task<IResult?> CheckSubscribeAsync(HttpContext context, IReadOnlyList<string> topics)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(topics);
+        var result = await context.AuthenticateAsync();
+        if (result.Failure is not null)
+            return InvalidToken(context, result.Failure);
+        var privateTopics = topics.Where(_private.IsMatch).ToList();
+        if (privateTopics.Count == 0)
+            return null;
+        var whole = topics.Count > privateTopics.Count
+            ? " The whole subscription is refused, its public topics too: subscribe to them separately, or with a token that grants every topic."
+            : "";
+        if (!result.Succeeded)
+        {
+            return Unauthorized(context,
+                $"{Describe(privateTopics)} private: reading needs a token whose hub.subscribe claim grants it, sent as 'Authorization: Bearer', " +
+                $"the '{options.Value.CookieName}' cookie or the '{TokenSources.QueryParameter}' query parameter.{whole}");
+        }
+
+        var denied = new List<string>();
+        foreach (var topic in privateTopics)
+        {
+            if (!(await authorization.AuthorizeAsync(result.Principal, topic, TopicAccessRequirement.Subscribe)).Succeeded)
+                denied.Add(topic);
+        }
+        if (denied.Count == 0)
+        {
+            context.User = result.Principal;
+            return null;
+        }
+        LogDenied(logger, "subscribe", denied[0], Subject(result.Principal));
+        return Problems.Forbidden($"{Describe(denied)} private and the token's hub.subscribe claim does not grant it.{whole}");
+    }
+
+    /// <summary>
+    /// Closes <paramref name="connection"/> when the token that opened it expires, if any of its topics is
+    /// private (a public subscription needs no token, so its expiry changes nothing). Null when no timer is
+    /// needed; dispose the timer when the connection ends.
+    /// </summary>
+    public IDisposable? CloseAtTokenExpiry(ClaimsPrincipal user, SseConnection connection)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        ArgumentNullException.ThrowIfNull(connection);
+        if (!connection.Topics.Topics.Any(_private.IsMatch))
+            return null;
+        if (!long.TryParse(user.FindFirst("exp")?.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var exp))
+            return null;
+        // The hub accepted the token up to exp + skew, so it stays open as long as a new request would be let in.
+        var due = DateTimeOffset.FromUnixTimeSeconds(exp) + options.Value.ClockSkew - time.GetUtcNow();
+        if (due <= TimeSpan.Zero)
+        {
+            connection.Close(ConnectionCloseReason.TokenExpired);
+            return null;
+        }
+        // Timers cannot wait longer than about 49 days; a token living longer outlives any connection anyway.
+        if (due.TotalMilliseconds >= uint.MaxValue - 1)
+            return null;
+        return time.CreateTimer(static state => ((SseConnection)state!).Close(ConnectionCloseReason.TokenExpired), connection, due, Timeout.InfiniteTimeSpan);
+    }
+
+    private IResult InvalidToken(HttpContext context, Exception failure)
+    {
+        var reason = failure switch
+        {
+            SecurityTokenExpiredException => "The token has expired.",
+            SecurityTokenNotYetValidException => "The token is not valid yet (its nbf lies in the future).",
+            SecurityTokenNoExpirationException => "The token has no exp claim, which this hub requires.",
+            SecurityTokenInvalidAlgorithmException => "The token's signing algorithm is not one this hub accepts for its keys.",
+            SecurityTokenInvalidIssuerException => "The token's issuer (iss) is not the one this hub accepts.",
+            SecurityTokenInvalidAudienceException => "The token's audience (aud) does not include this hub.",
+            SecurityTokenInvalidSignatureException => "The token's signature is not valid for any key this hub trusts.",
+            _ => "The token is not valid: malformed, unsigned, or not signed with a key this hub trusts.",
+        };
+        LogInvalidToken(logger, TokenSources.Of(context), failure.GetType().Name);
+        context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+        return Problems.Unauthorized(reason);
+    }
+
+    private static IResult Unauthorized(HttpContext context, string detail)
+    {
+        context.Response.Headers.WWWAuthenticate = "Bearer";
+        return Problems.Unauthorized(detail);
+    }
+
+    private static string Describe(List<string> topics)
+    {
+        var named = string.Join(", ", topics.Take(TopicsNamedInProblems).Select(t => $"'{t}'"));
+        var more = topics.Count > TopicsNamedInProblems ? $" and {topics.Count - TopicsNamedInProblems} more" : "";
+        return topics.Count == 1 ? $"Topic {named} is" : $"Topics {named}{more} are";
+    }
+
+    private static string Subject(ClaimsPrincipal? principal) => principal?.FindFirst("sub")?.Value ?? "(no sub)";
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Refused to {Action} topic {Topic} for subject {Subject}: not granted by the token")]
+    private static partial void LogDenied(ILogger logger, string action, string topic, string subject);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Refused a token from the {Source}: {Failure}")]
+    private static partial void LogInvalidToken(ILogger logger, TokenSource source, string failure);
+}
