@@ -31,7 +31,7 @@ public static class HubApplication
         services.AddSingleton<FeedWatchdog>();
         services.AddHostedService(sp => sp.GetRequiredService<FeedWatchdog>());
         services.AddHostedService<SseHeartbeat>();
-        services.AddHubHealthChecks();
+        services.AddHubHealthChecks(configuration);
         return builder;
     }
 
