@@ -15,8 +15,8 @@ namespace Hub.Grains.EventLog;
 /// returns is in Redis.
 /// </summary>
 /// <remarks>
-/// Event times are kept to the millisecond; the events an append returns carry the stored time, so they
-/// equal what later reads return. When a topic's meta is gone (a new topic, or Redis lost its data) the
+/// Event times are kept to the millisecond, and never before the topic's newest event; the events an
+/// append returns carry the stored time, so they equal what later reads return. When a topic's meta is gone (a new topic, or Redis lost its data) the
 /// next access starts a new epoch at head 0, which turns every older cursor into a reset.
 /// </remarks>
 public sealed partial class RedisEventLog(
@@ -45,12 +45,11 @@ public sealed partial class RedisEventLog(
         // wait would turn a stored event into one the caller believes failed.
         cancellationToken.ThrowIfCancellationRequested();
 
-        var stamp = DateTimeOffset.FromUnixTimeMilliseconds(time.ToUnixTimeMilliseconds());
         var args = new RedisValue[6 + 2 * drafts.Count];
         args[0] = Epochs.New();
         args[1] = expectedEpoch;
         args[2] = expectedHead;
-        args[3] = stamp.ToUnixTimeMilliseconds();
+        args[3] = time.ToUnixTimeMilliseconds();
         args[4] = _retention.MaxEventsPerTopic;
         args[5] = AgeCutoff();
         for (var i = 0; i < drafts.Count; i++)
@@ -67,6 +66,8 @@ public sealed partial class RedisEventLog(
             throw new SequenceConflictException(
                 $"Topic '{topic}' is at {epoch}/{head}, the writer expected {expectedEpoch}/{expectedHead}.");
 
+        // The script may have moved the time forward to keep the topic's times in order.
+        var stamp = DateTimeOffset.FromUnixTimeMilliseconds((long)result[5]);
         var appended = new TopicEvent[drafts.Count];
         for (var i = 0; i < drafts.Count; i++)
             appended[i] = new TopicEvent(topic, epoch, expectedHead + 1 + i, drafts[i].Type, drafts[i].Data, stamp);

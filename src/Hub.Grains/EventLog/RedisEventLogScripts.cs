@@ -16,8 +16,8 @@ internal static class RedisEventLogScripts
     /// orphaned stream deleted — its events belong to a lost epoch, and its last ID would refuse new ones.
     /// Returns epoch, head and 0 (existed), 1 (created) or 2 (created, orphaned events dropped).</item>
     /// <item><c>trim</c> applies retention and returns the oldest retained sequence (head + 1 when none).
-    /// By count: everything below head - max + 1. By age: entries are consecutive and their times do not
-    /// decrease (one writer per topic stamps them), so a binary search over sequences finds the first
+    /// By count: everything below head - max + 1. By age: entries are consecutive and their times never
+    /// decrease (<see cref="Append"/> makes sure), so a binary search over sequences finds the first
     /// young entry in O(log n) lookups, however many expired since the last call.</item>
     /// </list>
     /// </summary>
@@ -63,21 +63,26 @@ internal static class RedisEventLogScripts
 
     /// <summary>
     /// ARGV: candidate epoch, expected epoch, expected head, time (Unix ms), max events, age cutoff
-    /// (Unix ms), then type and data of each event. Returns <c>{1, epoch, head, oldest, created}</c>, or
-    /// <c>{0, epoch, head, 0, created}</c> without writing an event when epoch or head differ from the
-    /// expected ones. The check comes before the first XADD, so a refused append stores nothing.
+    /// (Unix ms), then type and data of each event. Returns <c>{1, epoch, head, oldest, created, time}</c>,
+    /// or <c>{0, epoch, head, 0, created}</c> without writing an event when epoch or head differ from the
+    /// expected ones. The check comes before the first XADD, so a refused append stores nothing. The
+    /// stored time is never before the newest event's: a writer whose clock runs behind its predecessor's
+    /// (a failover to a silo with a slower clock) cannot break the order <c>trim</c> relies on.
     /// </summary>
     public const string Append = Functions + """
         local epoch, head, created = open(ARGV[1])
         if epoch ~= ARGV[2] or head ~= tonumber(ARGV[3]) then return {0, epoch, head, 0, created} end
+        local t = tonumber(ARGV[4])
+        local newest = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)[1]
+        if newest and timeof(newest) > t then t = timeof(newest) end
         local n = (#ARGV - 6) / 2
         for i = 1, n do
-          redis.call('XADD', KEYS[2], id(head + i), 't', ARGV[4], 'y', ARGV[5 + 2 * i], 'd', ARGV[6 + 2 * i])
+          redis.call('XADD', KEYS[2], id(head + i), 't', string.format('%d', t), 'y', ARGV[5 + 2 * i], 'd', ARGV[6 + 2 * i])
         end
         head = head + n
         redis.call('HSET', KEYS[1], 'head', head)
         local oldest = trim(head, tonumber(ARGV[5]), tonumber(ARGV[6]))
-        return {1, epoch, head, oldest, created}
+        return {1, epoch, head, oldest, created, t}
         """;
 
     /// <summary>

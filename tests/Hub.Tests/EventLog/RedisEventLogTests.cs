@@ -89,6 +89,21 @@ public sealed class RedisEventLogTests(RedisServer redis) : EventLogContractTest
     }
 
     [Fact]
+    public async Task AWriterWithAClockBehind_StampsNoEarlierThanTheNewestEvent_SoAgeRetentionStaysInOrder()
+    {
+        var log = CreateLog(maxAge: TimeSpan.FromMinutes(1));
+        var (topic, info) = await NewTopicAsync(log);
+        var now = Clock.GetUtcNow();
+        await AppendAsync(log, topic, info.Epoch, 0, "on time");
+
+        // A new activation on a silo whose clock is 30 s behind.
+        var behind = await log.AppendAsync(topic, info.Epoch, 1, [new EventDraft("status", "late clock")], now - TimeSpan.FromSeconds(30)).WaitAsync(Timeout);
+
+        Assert.Equal(now, Assert.Single(behind).Time);
+        Assert.Equal(behind, (await log.ReadAfterAsync(topic, 1, 10).WaitAsync(Timeout)).Events);
+    }
+
+    [Fact]
     public async Task TwoHubsWithDifferentPrefixes_DoNotSeeEachOthersTopics()
     {
         var one = CreateLog("hub:one:");
