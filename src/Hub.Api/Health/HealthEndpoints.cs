@@ -1,3 +1,4 @@
+using Hub.Grains.Hosting;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
 namespace Hub.Api.Health;
@@ -10,11 +11,13 @@ public static class HealthEndpoints
 {
     public const string ReadyTag = "ready";
 
-    public static IServiceCollection AddHubHealthChecks(this IServiceCollection services)
+    public static IServiceCollection AddHubHealthChecks(this IServiceCollection services, IConfiguration configuration)
     {
+        var redis = configuration.ReadHubOptions<RedisOptions>(RedisOptions.Section);
         services.AddHealthChecks()
             .AddCheck<ClusterHealthCheck>("orleans-cluster", tags: [ReadyTag])
-            .AddCheck<DrainHealthCheck>("not-draining", tags: [ReadyTag]);
+            .AddCheck<DrainHealthCheck>("not-draining", tags: [ReadyTag])
+            .AddHubRedisCheck(redis, ReadyTag);
         return services;
     }
 

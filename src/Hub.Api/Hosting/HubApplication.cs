@@ -42,7 +42,7 @@ public static class HubApplication
         // Shutdown must outlast the drain window, or the host would cut the last connections off.
         var drainWindow = configuration.GetSection(DrainOptions.Section).GetValue<TimeSpan?>(nameof(DrainOptions.Window)) ?? new DrainOptions().Window;
         services.Configure<HostOptions>(o => o.ShutdownTimeout = drainWindow + TimeSpan.FromSeconds(10));
-        services.AddHubHealthChecks();
+        services.AddHubHealthChecks(configuration);
         services.AddHubSecurity(configuration);
         return builder;
     }

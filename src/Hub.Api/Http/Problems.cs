@@ -43,7 +43,8 @@ public static class Problems
     public static bool IsTransientClusterFailure(Exception exception) => exception is
         TimeoutException or SiloUnavailableException or OrleansMessageRejectionException or
         ClientNotAvailableException or OrleansException or
-        Hub.Grains.EventLog.SequenceConflictException or OperationCanceledException;
+        Hub.Grains.EventLog.SequenceConflictException or Hub.Grains.EventLog.EventLogUnavailableException or
+        OperationCanceledException;
 
     private static ProblemHttpResult Problem(int status, string title, string detail) =>
         TypedResults.Problem(detail: detail, statusCode: status, title: title);

@@ -19,6 +19,8 @@ public static class HubClientBuilderExtensions
             throw new InvalidOperationException($"An Orleans client needs {RedisOptions.Section}:ConnectionString to find the cluster.");
 
         client.UseRedisClustering(redis.ConnectionString!);
+        // The node does not read the event log itself, but its readiness follows Redis (RedisHealthCheck).
+        client.Services.AddHubRedisConnection(redis);
         client.Configure<ClusterOptions>(o =>
         {
             o.ClusterId = cluster.ClusterId;

@@ -1,0 +1,154 @@
+using System.Globalization;
+using Hub.Grains.Contracts;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Hub.Grains.EventLog;
+
+/// <summary>
+/// The event log in Redis, for a scaled cluster: per topic a stream of its retained events, with entry
+/// IDs <c>{sequence}-0</c> so a read after a sequence is one XRANGE, and a small meta hash with the
+/// topic's epoch and head (see <see cref="RedisKeys"/>). Appends, the head check and retention run in one
+/// Lua script (<see cref="RedisEventLogScripts"/>), so a stale duplicate writer is refused rather than
+/// storing a second event under a taken sequence. Every call waits for Redis' answer: an append that
+/// returns is in Redis.
+/// </summary>
+/// <remarks>
+/// Event times are kept to the millisecond, and never before the topic's newest event; the events an
+/// append returns carry the stored time, so they equal what later reads return. When a topic's meta is gone (a new topic, or Redis lost its data) the
+/// next access starts a new epoch at head 0, which turns every older cursor into a reset.
+/// </remarks>
+public sealed partial class RedisEventLog(
+    IConnectionMultiplexer redis,
+    string keyPrefix,
+    IOptions<RetentionOptions> options,
+    TimeProvider time,
+    ILogger<RedisEventLog> logger) : IEventLog
+{
+    private readonly RetentionOptions _retention = options.Value;
+
+    /// <summary>Redis stream IDs and Lua numbers are exact only up to 2^53; sequences never get there.</summary>
+    private const long MaxSequence = 1L << 53;
+
+    public async Task<TopicInfo> GetInfoAsync(string topic, CancellationToken cancellationToken = default) =>
+        (await ReadAsync(topic, 0, 0, cancellationToken)).Info;
+
+    public async Task<IReadOnlyList<TopicEvent>> AppendAsync(
+        string topic, string expectedEpoch, long expectedHead, IReadOnlyList<EventDraft> drafts,
+        DateTimeOffset time, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        ArgumentNullException.ThrowIfNull(expectedEpoch);
+        ArgumentNullException.ThrowIfNull(drafts);
+        // Only before sending: once the script is on its way its outcome is Redis', and abandoning the
+        // wait would turn a stored event into one the caller believes failed.
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var args = new RedisValue[6 + 2 * drafts.Count];
+        args[0] = Epochs.New();
+        args[1] = expectedEpoch;
+        args[2] = expectedHead;
+        args[3] = time.ToUnixTimeMilliseconds();
+        args[4] = _retention.MaxEventsPerTopic;
+        args[5] = AgeCutoff();
+        for (var i = 0; i < drafts.Count; i++)
+        {
+            args[6 + 2 * i] = drafts[i].Type;
+            args[7 + 2 * i] = drafts[i].Data;
+        }
+
+        var result = (RedisResult[])(await EvaluateAsync(RedisEventLogScripts.Append, topic, args))!;
+        var epoch = (string)result[1]!;
+        var head = (long)result[2];
+        NoteCreated(topic, epoch, (int)result[4]);
+        if ((int)result[0] == 0)
+            throw new SequenceConflictException(
+                $"Topic '{topic}' is at {epoch}/{head}, the writer expected {expectedEpoch}/{expectedHead}.");
+
+        // The script may have moved the time forward to keep the topic's times in order.
+        var stamp = DateTimeOffset.FromUnixTimeMilliseconds((long)result[5]);
+        var appended = new TopicEvent[drafts.Count];
+        for (var i = 0; i < drafts.Count; i++)
+            appended[i] = new TopicEvent(topic, epoch, expectedHead + 1 + i, drafts[i].Type, drafts[i].Data, stamp);
+        return appended;
+    }
+
+    public Task<EventPage> ReadAfterAsync(string topic, long afterSequence, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        return ReadAsync(topic, afterSequence, limit, cancellationToken);
+    }
+
+    private async Task<EventPage> ReadAsync(string topic, long afterSequence, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        RedisValue[] args =
+        [
+            Epochs.New(),
+            _retention.MaxEventsPerTopic,
+            AgeCutoff(),
+            Math.Clamp(afterSequence, 0, MaxSequence),
+            limit,
+        ];
+        // A read has no side effect worth waiting for, so it may be abandoned.
+        var result = (RedisResult[])(await EvaluateAsync(RedisEventLogScripts.Read, topic, args).WaitAsync(cancellationToken))!;
+        var info = new TopicInfo(topic, (string)result[0]!, (long)result[1], (long)result[2]);
+        NoteCreated(topic, info.Epoch, (int)result[3]);
+        var entries = (RedisResult[])result[4]!;
+        var events = new TopicEvent[entries.Length];
+        for (var i = 0; i < entries.Length; i++)
+            events[i] = ToEvent(topic, info.Epoch, (RedisResult[])entries[i]!);
+        return new EventPage(info, events);
+    }
+
+    private async Task<RedisResult> EvaluateAsync(string script, string topic, RedisValue[] args)
+    {
+        RedisKey[] keys = [RedisKeys.TopicMeta(keyPrefix, topic), RedisKeys.TopicEvents(keyPrefix, topic)];
+        try
+        {
+            // StackExchange.Redis sends the script once and EVALSHA afterwards, resending it on NOSCRIPT.
+            return await redis.GetDatabase().ScriptEvaluateAsync(script, keys, args);
+        }
+        catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
+        {
+            throw new EventLogUnavailableException($"The event log in Redis could not serve topic '{topic}': {ex.Message}", ex);
+        }
+    }
+
+    private long AgeCutoff() => (time.GetUtcNow() - _retention.MaxAge).ToUnixTimeMilliseconds();
+
+    /// <summary>An entry as XRANGE returns it: its ID, then its fields and values alternating.</summary>
+    private static TopicEvent ToEvent(string topic, string epoch, RedisResult[] entry)
+    {
+        var id = (string)entry[0]!;
+        var sequence = long.Parse(id.AsSpan(0, id.IndexOf('-', StringComparison.Ordinal)), CultureInfo.InvariantCulture);
+        var fields = (RedisResult[])entry[1]!;
+        string type = "", data = "";
+        long ms = 0;
+        for (var i = 0; i + 1 < fields.Length; i += 2)
+        {
+            switch ((string)fields[i]!)
+            {
+                case "t": ms = (long)fields[i + 1]; break;
+                case "y": type = (string)fields[i + 1]!; break;
+                case "d": data = (string)fields[i + 1]!; break;
+            }
+        }
+        return new TopicEvent(topic, epoch, sequence, type, data, DateTimeOffset.FromUnixTimeMilliseconds(ms));
+    }
+
+    private void NoteCreated(string topic, string epoch, int created)
+    {
+        if (created == 2)
+            LogOrphanedEventsDropped(logger, topic, epoch);
+        else if (created == 1)
+            LogEpochStarted(logger, topic, epoch);
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Topic {Topic} has no log in Redis (new, or its data was lost); it starts epoch {Epoch} at head 0")]
+    private static partial void LogEpochStarted(ILogger logger, string topic, string epoch);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Topic {Topic} had events in Redis but no epoch and head (its meta key was lost); the events were dropped and epoch {Epoch} starts at head 0, so subscribers get a reset")]
+    private static partial void LogOrphanedEventsDropped(ILogger logger, string topic, string epoch);
+}

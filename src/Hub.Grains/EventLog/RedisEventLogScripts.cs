@@ -1,0 +1,104 @@
+namespace Hub.Grains.EventLog;
+
+/// <summary>
+/// The Lua scripts behind <see cref="RedisEventLog"/>. Redis runs a script atomically, so checking a
+/// topic's epoch and head, adding its events and trimming happen as one step no other writer can
+/// interleave with. KEYS[1] is the topic's meta hash, KEYS[2] its event stream (<see cref="RedisKeys"/>).
+/// </summary>
+internal static class RedisEventLogScripts
+{
+    /// <summary>
+    /// Shared functions. Sequences are Lua numbers (doubles): exact up to 2^53, which no topic reaches;
+    /// they are formatted with <c>%d</c> because Lua's default number format turns 1e14 into "1e+14".
+    /// <list type="bullet">
+    /// <item><c>open</c> reads the epoch and head, or starts a new life of the topic when its meta is
+    /// missing (a new topic, or its Redis data was lost): a fresh epoch from the caller, head 0, and any
+    /// orphaned stream deleted — its events belong to a lost epoch, and its last ID would refuse new ones.
+    /// Returns epoch, head and 0 (existed), 1 (created) or 2 (created, orphaned events dropped).</item>
+    /// <item><c>trim</c> applies retention and returns the oldest retained sequence (head + 1 when none).
+    /// By count: everything below head - max + 1. By age: entries are consecutive and their times never
+    /// decrease (<see cref="Append"/> makes sure), so a binary search over sequences finds the first
+    /// young entry in O(log n) lookups, however many expired since the last call.</item>
+    /// </list>
+    /// </summary>
+    private const string Functions = """
+        local function id(seq) return string.format('%d-0', seq) end
+        local function seqof(entry) return tonumber(string.match(entry[1], '^(%d+)-')) end
+        local function timeof(entry)
+          local f = entry[2]
+          for i = 1, #f, 2 do
+            if f[i] == 't' then return tonumber(f[i + 1]) end
+          end
+          return 0
+        end
+        local function open(candidate)
+          local m = redis.call('HMGET', KEYS[1], 'epoch', 'head')
+          if m[1] then return m[1], tonumber(m[2]), 0 end
+          local orphaned = redis.call('DEL', KEYS[2])
+          redis.call('HSET', KEYS[1], 'epoch', candidate, 'head', 0)
+          return candidate, 0, 1 + orphaned
+        end
+        local function trim(head, max, cutoff)
+          if head - max >= 1 then redis.call('XTRIM', KEYS[2], 'MINID', id(head - max + 1)) end
+          local first = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)[1]
+          if not first then return head + 1 end
+          if timeof(first) >= cutoff then return seqof(first) end
+          local last = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)[1]
+          if timeof(last) < cutoff then
+            redis.call('XTRIM', KEYS[2], 'MINID', id(seqof(last) + 1))
+            return head + 1
+          end
+          -- Invariant: lo is expired, hi is young.
+          local lo, hi = seqof(first), seqof(last)
+          while hi - lo > 1 do
+            local mid = math.floor((lo + hi) / 2)
+            local e = redis.call('XRANGE', KEYS[2], id(mid), id(mid))[1]
+            if e == nil or timeof(e) < cutoff then lo = mid else hi = mid end
+          end
+          redis.call('XTRIM', KEYS[2], 'MINID', id(hi))
+          return hi
+        end
+
+        """;
+
+    /// <summary>
+    /// ARGV: candidate epoch, expected epoch, expected head, time (Unix ms), max events, age cutoff
+    /// (Unix ms), then type and data of each event. Returns <c>{1, epoch, head, oldest, created, time}</c>,
+    /// or <c>{0, epoch, head, 0, created}</c> without writing an event when epoch or head differ from the
+    /// expected ones. The check comes before the first XADD, so a refused append stores nothing. The
+    /// stored time is never before the newest event's: a writer whose clock runs behind its predecessor's
+    /// (a failover to a silo with a slower clock) cannot break the order <c>trim</c> relies on.
+    /// </summary>
+    public const string Append = Functions + """
+        local epoch, head, created = open(ARGV[1])
+        if epoch ~= ARGV[2] or head ~= tonumber(ARGV[3]) then return {0, epoch, head, 0, created} end
+        local t = tonumber(ARGV[4])
+        local newest = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)[1]
+        if newest and timeof(newest) > t then t = timeof(newest) end
+        local n = (#ARGV - 6) / 2
+        for i = 1, n do
+          redis.call('XADD', KEYS[2], id(head + i), 't', string.format('%d', t), 'y', ARGV[5 + 2 * i], 'd', ARGV[6 + 2 * i])
+        end
+        head = head + n
+        redis.call('HSET', KEYS[1], 'head', head)
+        local oldest = trim(head, tonumber(ARGV[5]), tonumber(ARGV[6]))
+        return {1, epoch, head, oldest, created, t}
+        """;
+
+    /// <summary>
+    /// ARGV: candidate epoch, max events, age cutoff (Unix ms), after sequence, limit (0: state only).
+    /// Returns <c>{epoch, head, oldest, created, entries}</c>, entries as XRANGE gives them. Retention is
+    /// applied first, so a read never returns an event past it even when no append has trimmed lately.
+    /// </summary>
+    public const string Read = Functions + """
+        local epoch, head, created = open(ARGV[1])
+        local oldest = trim(head, tonumber(ARGV[2]), tonumber(ARGV[3]))
+        local limit = tonumber(ARGV[5])
+        local entries = {}
+        local from = math.max(tonumber(ARGV[4]) + 1, oldest)
+        if limit > 0 and from <= head then
+          entries = redis.call('XRANGE', KEYS[2], id(from), '+', 'COUNT', limit)
+        end
+        return {epoch, head, oldest, created, entries}
+        """;
+}
