@@ -16,7 +16,7 @@ switch (args1.Command)
     case "idle-child":
         return await IdleScenario.RunChildAsync(args1, stop.Token);
     case "report":
-        return await Comparison.RunAsync(args1.Positional, args1.Text("out", "bench/results/comparison"), args1.List("note"));
+        return await Comparison.RunAsync(args1.Positional, args1.Text("out", "bench/results/comparison"), args1.All("note"));
 }
 
 IScenario? scenario = args1.Command switch

@@ -8,7 +8,7 @@ namespace Hub.Bench.Cli;
 /// </summary>
 public sealed class BenchArgs
 {
-    private readonly Dictionary<string, string?> _options = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, List<string>> _options = new(StringComparer.OrdinalIgnoreCase);
     private readonly HashSet<string> _used = new(StringComparer.OrdinalIgnoreCase);
 
     private BenchArgs(string command, List<string> positional)
@@ -48,7 +48,9 @@ public sealed class BenchArgs
             {
                 value = args[++i];
             }
-            parsed._options[name] = value;
+            if (!parsed._options.TryGetValue(name, out var values))
+                parsed._options[name] = values = [];
+            values.Add(value ?? "");
         }
         return parsed;
     }
@@ -70,12 +72,20 @@ public sealed class BenchArgs
     public IReadOnlyList<string> List(string name) =>
         Get(name) is { } v ? v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [];
 
+    /// <summary>Every value of an option that may be repeated (<c>--note a --note b</c>), each taken whole.</summary>
+    public IReadOnlyList<string> All(string name)
+    {
+        _used.Add(name);
+        return _options.TryGetValue(name, out var values) ? values : [];
+    }
+
     /// <summary>Options given but never read: almost always a typo, which would silently run the wrong benchmark.</summary>
     public IEnumerable<string> Unused() => _options.Keys.Where(k => !_used.Contains(k));
 
     private string? Get(string name)
     {
         _used.Add(name);
-        return _options.TryGetValue(name, out var v) ? v : null;
+        // A bare flag has the value ""; the last of a repeated option wins.
+        return _options.TryGetValue(name, out var values) ? values[^1] : null;
     }
 }

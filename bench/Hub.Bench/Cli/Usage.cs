@@ -10,7 +10,7 @@ public static class Usage
                  --label NAME (the target)  --out PREFIX (writes PREFIX.json and PREFIX.md)
                  --payload-bytes 64  --max-seconds 900 (everything stops by then)
 
-        fanout        --subscribers 200 --rate 200 (ev/s) --duration 10 (s) --publishers auto
+        fanout        --subscribers 200 --rate 200 (ev/s) --duration 10 (s) --warmup 2 (s) --publishers auto
                       --saturate [--step-factor 1.5 --max-p99-ms 500 --max-rate 50000; --duration is per step, 5]
         publish       --publishers 64 --topics 100 --duration 10
         resume-storm  --clients 1000 --behind 100 --rate 50 (ev/s while they reconnect)

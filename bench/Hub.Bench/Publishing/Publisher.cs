@@ -71,7 +71,9 @@ public sealed class Publisher(IHubTarget target, HttpClient client, Uri node, IR
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            LastError = "cancelled at the end of the run";
+            // Cut off by the end of an open-ended run: not acknowledged, so not expected, but no error either.
+            Ledger.Fail(sequence);
+            return;
         }
         Ledger.Fail(sequence);
         Interlocked.Increment(ref _errors);

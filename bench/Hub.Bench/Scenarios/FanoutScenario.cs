@@ -28,6 +28,7 @@ public sealed class FanoutScenario : IScenario
     private readonly double _maxP99Ms;
     private readonly double _maxRate;
     private readonly string _topic;
+    private readonly TimeSpan _warmup;
 
     public FanoutScenario(BenchArgs args)
     {
@@ -42,6 +43,7 @@ public sealed class FanoutScenario : IScenario
         _maxP99Ms = args.Number("max-p99-ms", 500);
         _maxRate = args.Number("max-rate", 50_000);
         _topic = _run.Topic("fanout");
+        _warmup = TimeSpan.FromSeconds(args.Number("warmup", 2));
     }
 
     public async Task<ScenarioResult> RunAsync(CancellationToken stop)
@@ -49,7 +51,7 @@ public sealed class FanoutScenario : IScenario
         var latency = new LatencySink();
         var group = new SubscriberGroup(_run.Target, _run.Client, [_topic], _subscribers, latency);
         var sets = new List<PublisherSet>();
-        var result = _run.NewResult(_saturate ? "fanout-saturate" : "fanout", new()
+        var result = _run.NewResult($"{(_saturate ? "fanout saturation" : "fanout")}, {_subscribers} subscribers", new()
         {
             ["subscribers"] = _subscribers.ToString(CultureInfo.InvariantCulture),
             [_saturate ? "start rate" : "rate"] = $"{_rate} ev/s",
@@ -60,6 +62,12 @@ public sealed class FanoutScenario : IScenario
             try
             {
                 await group.ConnectAsync(TimeSpan.FromSeconds(30 + (_subscribers / 50)), stop);
+                if (_warmup > TimeSpan.Zero)
+                {
+                    // Not measured: lets both sides JIT, grow pools and settle before the figures count.
+                    progress.Phase = "warm-up";
+                    await RunStepAsync(group, sets, latency, _rate, _warmup, stop);
+                }
                 if (_saturate)
                     await SaturateAsync(group, sets, latency, result, progress, stop);
                 else
@@ -77,7 +85,7 @@ public sealed class FanoutScenario : IScenario
     private async Task SingleRateAsync(SubscriberGroup group, List<PublisherSet> sets, LatencySink latency, ScenarioResult result, ProgressLine progress, CancellationToken stop)
     {
         progress.Phase = "publishing";
-        var step = await RunStepAsync(group, sets, latency, _rate, stop);
+        var step = await RunStepAsync(group, sets, latency, _rate, _duration, stop);
         result.Add("deliveries/s", step.DeliveriesPerSecond, "1/s", "higher");
         result.Add("publishes/s", step.PublishesPerSecond, "1/s", "higher");
         FanoutFigures.AddLatency(result, latency.Histogram);
@@ -90,7 +98,7 @@ public sealed class FanoutScenario : IScenario
         for (var rate = _rate; rate <= _maxRate && !stop.IsCancellationRequested; rate *= _stepFactor)
         {
             progress.Phase = $"saturating at {rate:F0} ev/s";
-            var step = await RunStepAsync(group, sets, latency, rate, stop);
+            var step = await RunStepAsync(group, sets, latency, rate, _duration, stop);
             result.Steps.Add(step.Row());
             if (best is null || step.DeliveriesPerSecond > best.DeliveriesPerSecond * 1.05)
             {
@@ -115,21 +123,21 @@ public sealed class FanoutScenario : IScenario
 
         var half = best.Rate / 2;
         progress.Phase = $"half load, {half:F0} ev/s";
-        var halfStep = await RunStepAsync(group, sets, latency, half, stop);
+        var halfStep = await RunStepAsync(group, sets, latency, half, _duration, stop);
         result.Steps.Add(halfStep.Row());
         result.Add("half-load deliveries/s", halfStep.DeliveriesPerSecond, "1/s", "higher");
         FanoutFigures.AddLatency(result, latency.Histogram, "half-load latency");
     }
 
-    /// <summary>Publishes at <paramref name="rate"/> for the step duration, waits for the subscribers to drain, and measures.</summary>
-    private async Task<Step> RunStepAsync(SubscriberGroup group, List<PublisherSet> sets, LatencySink latency, double rate, CancellationToken stop)
+    /// <summary>Publishes at <paramref name="rate"/> for <paramref name="duration"/>, waits for the subscribers to drain, and measures.</summary>
+    private async Task<Step> RunStepAsync(SubscriberGroup group, List<PublisherSet> sets, LatencySink latency, double rate, TimeSpan duration, CancellationToken stop)
     {
         latency.Histogram = new LatencyHistogram();
         var publishers = new PublisherSet(_run.Target, _run.Client, [_topic], _publishers > 0 ? _publishers : RunSettings.PublishersFor(rate), rate, _run.PayloadBytes);
         sets.Add(publishers);
         var receivedBefore = group.Received;
         var started = Stopwatch.GetTimestamp();
-        await publishers.RunAsync(_duration, long.MaxValue, stop);
+        await publishers.RunAsync(duration, long.MaxValue, stop);
         var publishSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         var drained = await group.WaitForDeliveriesAsync(receivedBefore + (publishers.Acknowledged * group.Subscribers.Count), DrainTimeout, stop);
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;

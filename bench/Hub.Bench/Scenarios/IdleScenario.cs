@@ -72,7 +72,7 @@ public sealed class IdleScenario : IScenario
             afterClose = ProcessMemory.RssBytes(_pids);
         }
         var open = group.ReadyCount + children.Sum(c => c.Ready);
-        var result = _run.NewResult("idle", new()
+        var result = _run.NewResult($"idle, {_connections} connections", new()
         {
             ["connections"] = _connections.ToString(CultureInfo.InvariantCulture),
             ["client processes"] = _processes.ToString(CultureInfo.InvariantCulture),

@@ -39,7 +39,7 @@ public sealed class PublishScenario : IScenario
             await set.RunAsync(_duration, long.MaxValue, stop);
         }
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        var result = _run.NewResult("publish", new()
+        var result = _run.NewResult(_topics == 1 ? "publish, 1 topic" : $"publish, {_topics} topics", new()
         {
             ["publishers"] = _publishers.ToString(CultureInfo.InvariantCulture),
             ["topics"] = _topics.ToString(CultureInfo.InvariantCulture),

@@ -41,7 +41,7 @@ public sealed class ResumeStormScenario : IScenario
         // One sequential publisher: its sequence is the topic's order, so "caught up" is one number.
         var publishers = new PublisherSet(_run.Target, _run.Client, [topic], 1, _rate, _run.PayloadBytes);
         var fast = new PublisherSet(_run.Target, _run.Client, [topic], 1, 0, _run.PayloadBytes);
-        var result = _run.NewResult("resume-storm", new()
+        var result = _run.NewResult($"resume storm, {_clients} clients", new()
         {
             ["clients"] = _clients.ToString(CultureInfo.InvariantCulture),
             ["behind"] = $"{_behind} events",
