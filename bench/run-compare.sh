@@ -8,6 +8,7 @@
 # Installs nginx-light and libnginx-mod-nchan from Debian's packages when missing. Every server listens on
 # 127.0.0.1 on a free port; every process it starts it stops on exit (by PID).
 set -euo pipefail
+shopt -s nullglob
 cd "$(dirname "$0")/.."
 
 size=small; cluster=0; scenarios="idle fanout saturate resume publish"
@@ -160,7 +161,9 @@ fi
 out="bench/results/$(date +%F)-$(nproc)core-$size"
 [ "$cluster" = 1 ] && out+="-cluster"
 load=$(cut -d' ' -f1-3 /proc/loadavg)
-"${bench[@]}" report "$results"/*.json --out "$out" \
+files=()
+for s in fanout saturate resume idle publish100 publish1; do files+=("$results/$s"-*.json); done
+"${bench[@]}" report "${files[@]}" --out "$out" \
   --note "Size $size on $(nproc) cores shared with other work (load average at the end: $load); each target ran alone, one after the other, client and server on the same machine, so figures are noisy and include the load generator's own CPU use." \
   --note "Latency is publish-to-receive: from just before the publish request is sent to the moment the subscriber parsed the event." >/dev/null
 log "wrote $out.md and $out.json"

@@ -32,7 +32,7 @@ public sealed class Comparison
             {
                 var values = labels.Select(l => byLabel.TryGetValue(l, out var r) ? r.Metrics.FirstOrDefault(m => m.Name == name) : null).ToList();
                 var unit = values.FirstOrDefault(v => v is not null)?.Unit ?? "";
-                md.Append(CultureInfo.InvariantCulture, $"| {scenario.Key} | {name} ({unit}) | ");
+                md.Append(CultureInfo.InvariantCulture, $"| {scenario.Key} | {name}{(unit.Length > 0 ? $" ({unit})" : "")} | ");
                 md.Append(string.Join(" | ", values.Select(v => v is null ? "–" : Markdown.Format(v.Value))));
                 md.Append(" | ").Append(Ratio(byLabel, name)).Append(" |\n");
             }
