@@ -44,14 +44,16 @@ trap 'exit 130' INT TERM
 
 log() { echo "== $*" >&2; }
 
-# A random free loopback port outside the defaults others use (5000, 11111, 30000).
-used_ports=" "
+# A random free loopback port below the ephemeral range (thousands of client connections take ports from
+# that range, and a port held by a connection cannot be bound), outside the defaults others use (30000).
+used_ports=" 30000 "
+ephemeral_low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range)
 free_port() {
   local p
   while true; do
-    p=$((20000 + RANDOM % 30000))
+    p=$((20000 + RANDOM % (ephemeral_low - 20000)))
     case "$used_ports" in *" $p "*) continue ;; esac
-    if [ -z "$(ss -Htln "sport = :$p")" ]; then used_ports+="$p "; echo "$p"; return; fi
+    if [ -z "$(ss -Htan "sport = :$p")" ]; then used_ports+="$p "; echo "$p"; return; fi
   done
 }
 
@@ -160,6 +162,7 @@ fi
 # --- the comparison ------------------------------------------------------------------------------------
 out="bench/results/$(date +%F)-$(nproc)core-$size"
 [ "$cluster" = 1 ] && out+="-cluster"
+[ "$scenarios" != "idle fanout saturate resume publish" ] && out+="-${scenarios// /-}"
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 files=()
 for s in fanout saturate resume idle publish100 publish1; do files+=("$results/$s"-*.json); done

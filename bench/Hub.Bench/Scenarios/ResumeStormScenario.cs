@@ -88,7 +88,8 @@ public sealed class ResumeStormScenario : IScenario
                 await background;
                 progress.Phase = "draining";
                 var expected = (fast.Acknowledged + publishers.Acknowledged) * _clients;
-                await group.WaitForDeliveriesAsync(expected, TimeSpan.FromSeconds(15), stop);
+                // As long as the catch-up may take: a slow catch-up must not be counted as a loss.
+                await group.WaitForDeliveriesAsync(expected, CatchUpTimeout, stop);
             }
             finally
             {
