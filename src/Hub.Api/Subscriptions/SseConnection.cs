@@ -35,6 +35,9 @@ public sealed class SseConnection : IDisposable
 
     public TopicSet Topics { get; }
 
+    /// <summary>The node's feeds this connection is attached to, in the order of <see cref="Topics"/>.</summary>
+    public IReadOnlyList<TopicFeed> Feeds { get; internal set; } = [];
+
     /// <summary>Cancelled when the connection must end: client gone, too slow, or node shutting down.</summary>
     public CancellationToken Closed => _closed.Token;
 

@@ -42,19 +42,22 @@ public sealed partial class SseSubscription(
         ArgumentNullException.ThrowIfNull(start);
         for (var i = 0; i < _set.Count; i++)
         {
-            var info = await Grain(i).GetInfoAsync();
+            var feed = connection.Feeds[i];
             switch (start.Kind)
             {
                 case SubscriptionStartKind.Live:
-                    _positions[i] = new TopicPosition(info.Epoch, info.Head);
+                    // What the node delivered so far; everything after it reaches the queue (attached first).
+                    _positions[i] = feed.Position;
                     break;
                 case SubscriptionStartKind.Earliest:
+                    var info = await Grain(i).GetInfoAsync();
                     _positions[i] = new TopicPosition(info.Epoch, info.Oldest - 1);
                     await CatchUpAsync(i, info, long.MaxValue);
                     break;
                 default:
                     _positions[i] = start.Positions[i];
-                    await CatchUpAsync(i, info, long.MaxValue);
+                    if (!ReplayFromNode(i, feed))
+                        await CatchUpAsync(i, null, long.MaxValue);
                     break;
             }
         }
@@ -103,6 +106,25 @@ public sealed partial class SseSubscription(
         Write(formatted.Body);
         _eventsSinceFlush++;
         metrics.DeliveryLag(DateTimeOffset.UtcNow - e.Time);
+    }
+
+    /// <summary>
+    /// Serves a resume from the events the node still holds, when they reach back to the client's
+    /// position: the common reconnect costs no log read and no formatting.
+    /// </summary>
+    private bool ReplayFromNode(int i, TopicFeed feed)
+    {
+        var recent = new List<FormattedEvent>();
+        if (!feed.TryCopyRecent(_positions[i], recent))
+            return false;
+        foreach (var formatted in recent)
+        {
+            _positions[i] = new TopicPosition(formatted.Event.Epoch, formatted.Event.Sequence);
+            Write(formatted.IdLineFor(_set, _positions));
+            Write(formatted.Body);
+            _eventsSinceFlush++;
+        }
+        return true;
     }
 
     /// <summary>

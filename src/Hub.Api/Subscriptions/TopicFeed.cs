@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Hub.Api.Cursors;
 using Hub.Api.Diagnostics;
 using Hub.Api.Sse;
 using Hub.Grains.Contracts;
@@ -21,13 +22,18 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
     private readonly ILogger _logger;
     private readonly HubMetrics _metrics;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    // Guards the position and the recent events for connections reading them from their own threads;
+    // only the feed (under _gate) writes them.
+    private readonly Lock _state = new();
+    private readonly RecentEvents _recent;
     private ImmutableArray<SseConnection> _connections = [];
     private StreamSubscriptionHandle<EventBatch>? _subscription;
     private string _epoch = "";
     private long _last;
 
-    public TopicFeed(string topic, IGrainFactory grains, IStreamProvider streams, HubMetrics metrics, ILogger logger)
+    public TopicFeed(string topic, IGrainFactory grains, IStreamProvider streams, HubMetrics metrics, SubscriptionOptions options, ILogger logger)
     {
+        _recent = new RecentEvents(options.RecentEventsPerTopic, options.RecentBytesPerTopic);
         _metrics = metrics;
         Topic = topic;
         _grains = grains;
@@ -45,6 +51,26 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
 
     /// <summary>The sequence of the last event this node delivered for the topic (its position, not the cluster's).</summary>
     public long LastSequence => Volatile.Read(ref _last);
+
+    /// <summary>
+    /// The last event this node delivered (epoch and sequence). Read after attaching, it is a live
+    /// subscription's exact starting point: everything later reaches the connection's queue.
+    /// </summary>
+    public TopicPosition Position
+    {
+        get
+        {
+            lock (_state)
+                return new TopicPosition(_epoch, _last);
+        }
+    }
+
+    /// <summary>The delivered events after <paramref name="after"/>, if this node still holds all of them.</summary>
+    public bool TryCopyRecent(TopicPosition after, List<FormattedEvent> into)
+    {
+        lock (_state)
+            return _recent.TryCopyAfter(after.Epoch, after.Sequence, into);
+    }
 
     internal void Add(SseConnection connection) => ImmutableInterlocked.Update(ref _connections, static (list, c) => list.Add(c), connection);
 
@@ -137,8 +163,11 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
         {
             // Everything up to this head is in the log; connections read it there themselves.
             var info = await Grain.GetInfoAsync();
-            _epoch = info.Epoch;
-            Volatile.Write(ref _last, info.Head);
+            lock (_state)
+            {
+                _epoch = info.Epoch;
+                Volatile.Write(ref _last, info.Head);
+            }
         }
         finally
         {
@@ -167,8 +196,12 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
         if (epoch != _epoch)
         {
             // The topic's log was lost and restarted: connections see the epoch change and reset themselves.
-            _epoch = epoch;
-            Volatile.Write(ref _last, 0);
+            lock (_state)
+            {
+                _epoch = epoch;
+                Volatile.Write(ref _last, 0);
+                _recent.Clear();
+            }
         }
         while (_last + 1 < until)
         {
@@ -182,11 +215,13 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
 
     private void Forward(TopicEvent e)
     {
-        Volatile.Write(ref _last, e.Sequence);
-        var connections = _connections;
-        if (connections.IsEmpty)
-            return;
         var formatted = new FormattedEvent(e);
+        lock (_state)
+        {
+            Volatile.Write(ref _last, e.Sequence);
+            _recent.Add(formatted);
+        }
+        var connections = _connections;
         foreach (var connection in connections)
             connection.TryEnqueue(formatted);
     }

@@ -1,5 +1,6 @@
 using Hub.Api.Diagnostics;
 using Hub.Grains.Contracts;
+using Microsoft.Extensions.Options;
 using Orleans.Streams;
 
 namespace Hub.Api.Subscriptions;
@@ -8,7 +9,7 @@ namespace Hub.Api.Subscriptions;
 /// The node's feeds, one per topic with at least one connection: created by the first connection to a
 /// topic and released (unsubscribed) when the last one leaves.
 /// </summary>
-public sealed class TopicFeeds(IClusterClient cluster, HubMetrics metrics, ILogger<TopicFeed> feedLogger)
+public sealed class TopicFeeds(IClusterClient cluster, HubMetrics metrics, IOptions<SubscriptionOptions> options, ILogger<TopicFeed> feedLogger)
 {
     private readonly Dictionary<string, TopicFeed> _feeds = new(StringComparer.Ordinal);
     private IStreamProvider? _streams;
@@ -43,11 +44,12 @@ public sealed class TopicFeeds(IClusterClient cluster, HubMetrics metrics, ILogg
             foreach (var topic in connection.Topics.Topics)
             {
                 if (!_feeds.TryGetValue(topic, out var feed))
-                    _feeds[topic] = feed = new TopicFeed(topic, cluster, _streams, metrics, feedLogger);
+                    _feeds[topic] = feed = new TopicFeed(topic, cluster, _streams, metrics, options.Value, feedLogger);
                 feed.Add(connection);
                 feeds.Add(feed);
             }
         }
+        connection.Feeds = feeds;
         try
         {
             await Task.WhenAll(feeds.Select(f => f.Ready));

@@ -1,0 +1,58 @@
+using Hub.Api.Sse;
+using Hub.Api.Subscriptions;
+using Hub.Grains.Contracts;
+using Xunit;
+
+namespace Hub.Tests.Sse;
+
+public class RecentEventsTests
+{
+    private static FormattedEvent Event(long sequence, string epoch = "e1", int size = 1) =>
+        new(new TopicEvent("t", epoch, sequence, "status", new string('x', size), DateTimeOffset.UnixEpoch));
+
+    private static List<long> After(RecentEvents recent, long after, string epoch = "e1")
+    {
+        var into = new List<FormattedEvent>();
+        Assert.True(recent.TryCopyAfter(epoch, after, into));
+        return into.Select(f => f.Event.Sequence).ToList();
+    }
+
+    [Fact]
+    public void Copies_EverythingAfterAPosition_InsideTheWindow()
+    {
+        var recent = new RecentEvents(capacity: 4, maxBytes: 1_000_000);
+        for (var s = 1; s <= 6; s++)
+            recent.Add(Event(s));
+        Assert.Equal([3, 4, 5, 6], After(recent, 2));
+        Assert.Equal([5, 6], After(recent, 4));
+        Assert.Empty(After(recent, 6));
+        Assert.False(recent.TryCopyAfter("e1", 1, [])); // event 2 is gone: the log must answer
+        Assert.False(recent.TryCopyAfter("e1", 7, [])); // ahead of this node
+        Assert.False(recent.TryCopyAfter("other", 4, []));
+    }
+
+    [Fact]
+    public void ByteCap_DropsTheOldest()
+    {
+        var size = Event(1, size: 10).Body.Length;
+        var recent = new RecentEvents(capacity: 100, maxBytes: 3 * size);
+        for (var s = 1; s <= 5; s++)
+            recent.Add(Event(s, size: 10));
+        Assert.Equal(3, recent.Count);
+        Assert.Equal([4, 5], After(recent, 3));
+    }
+
+    [Fact]
+    public void ANewEpochOrAJump_StartsTheWindowAgain()
+    {
+        var recent = new RecentEvents(capacity: 10, maxBytes: 1_000_000);
+        recent.Add(Event(1));
+        recent.Add(Event(2));
+        recent.Add(Event(1, epoch: "e2"));
+        Assert.Equal(1, recent.Count);
+        Assert.False(recent.TryCopyAfter("e1", 1, []));
+        recent.Add(Event(5, epoch: "e2")); // not consecutive: the window cannot vouch for 2..4
+        Assert.Equal(1, recent.Count);
+        Assert.Empty(After(recent, 5, "e2"));
+    }
+}
