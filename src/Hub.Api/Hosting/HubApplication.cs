@@ -1,8 +1,10 @@
+using Hub.Api.Browser;
 using Hub.Api.Health;
 using Hub.Api.Http;
 using Hub.Api.Publishing;
 using Hub.Api.Sse;
 using Hub.Api.Subscriptions;
+using Hub.Api.Testing;
 using Hub.Api.Topics;
 using Hub.Grains.Hosting;
 using Hub.Grains.Publishing;
@@ -22,6 +24,7 @@ public static class HubApplication
         services.AddHubOptions<SseOptions>(configuration, SseOptions.Section);
         services.AddHubOptions<SubscriptionOptions>(configuration, SubscriptionOptions.Section);
         services.AddHubOptions<PublishOptions>(configuration, PublishOptions.Section);
+        services.AddHubOptions<TestingOptions>(configuration, TestingOptions.Section);
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, HubJsonContext.Default));
         services.AddSingleton<SubscriptionHandler>();
@@ -40,10 +43,15 @@ public static class HubApplication
         ArgumentNullException.ThrowIfNull(app);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // GET / is the demo page (index.html) and GET /hub-client.js the browser client module.
+        var assets = BrowserAssets.FileProvider(app.Environment);
+        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = assets });
+        app.UseStaticFiles(BrowserAssets.StaticFileOptions(assets));
         app.MapPublishEndpoints();
         app.MapSubscribeEndpoints();
         app.MapTopicEndpoints();
         app.MapHubHealthChecks();
+        app.MapTestingEndpoints();
         return app;
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Hub.Api.Publishing;
 using Hub.Api.Subscriptions;
+using Hub.Api.Testing;
 using Hub.Api.Topics;
 
 namespace Hub.Api.Http;
@@ -13,4 +14,5 @@ namespace Hub.Api.Http;
 [JsonSerializable(typeof(TopicInfoResponse))]
 [JsonSerializable(typeof(HistoryResponse))]
 [JsonSerializable(typeof(SubscribeRequest))]
+[JsonSerializable(typeof(DropResponse))]
 public sealed partial class HubJsonContext : JsonSerializerContext;

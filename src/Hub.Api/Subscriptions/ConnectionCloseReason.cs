@@ -8,4 +8,7 @@ public enum ConnectionCloseReason
     SlowClient,
     ServerShutdown,
     SubscribeFailed,
+
+    /// <summary>Ended on purpose by <c>POST /testing/drop</c> (enabled only in tests).</summary>
+    Dropped,
 }

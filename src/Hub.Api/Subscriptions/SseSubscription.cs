@@ -37,23 +37,27 @@ public sealed partial class SseSubscription(
     public async Task RunAsync(SubscriptionStart start, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(start);
+        // Every position is set before any event is written: each id line carries all topics' positions, so
+        // an id written while replaying the first topic must already hold a real position for the others
+        // (the client's own, or where they start), or a client that reconnects from it would lose them.
+        var infos = new TopicInfo?[_set.Count];
         for (var i = 0; i < _set.Count; i++)
         {
-            var info = await Grain(i).GetInfoAsync();
-            switch (start.Kind)
+            if (start.Kind == SubscriptionStartKind.Cursor)
             {
-                case SubscriptionStartKind.Live:
-                    _positions[i] = new TopicPosition(info.Epoch, info.Head);
-                    break;
-                case SubscriptionStartKind.Earliest:
-                    _positions[i] = new TopicPosition(info.Epoch, info.Oldest - 1);
-                    await CatchUpAsync(i, info, long.MaxValue);
-                    break;
-                default:
-                    _positions[i] = start.Positions[i];
-                    await CatchUpAsync(i, info, long.MaxValue);
-                    break;
+                _positions[i] = start.Positions[i];
+                continue;
             }
+            var info = await Grain(i).GetInfoAsync();
+            infos[i] = info;
+            _positions[i] = start.Kind == SubscriptionStartKind.Live
+                ? new TopicPosition(info.Epoch, info.Head)
+                : new TopicPosition(info.Epoch, info.Oldest - 1);
+        }
+        if (start.Kind != SubscriptionStartKind.Live)
+        {
+            for (var i = 0; i < _set.Count; i++)
+                await CatchUpAsync(i, infos[i], long.MaxValue);
         }
         // An id-only event moves the browser's Last-Event-ID without firing a message event (WHATWG SSE,
         // "dispatch the event" step 1), so even a client that has received nothing yet resumes exactly.
