@@ -183,6 +183,9 @@ public sealed class DemoPageTests
         var path = Path.Combine(artifacts.FullName, "screenshot.png");
         await browser.Page.ScreenshotAsync(new PageScreenshotOptions { Path = path });
         Assert.True(new FileInfo(path).Length > 10_000, "The screenshot is suspiciously small.");
+        // The page follows the system's colour scheme: keep the dark variant too, for a look.
+        await browser.Page.EmulateMediaAsync(new PageEmulateMediaOptions { ColorScheme = ColorScheme.Dark });
+        await browser.Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(artifacts.FullName, "screenshot-dark.png") });
         Assert.Empty(browser.PageErrors);
     }
 
