@@ -84,6 +84,7 @@ function flush() {
   while (feed.childElementCount > MAX_ROWS) feed.lastElementChild.remove();
   $("empty").hidden = feed.childElementCount > 0;
   $("count").textContent = received.toLocaleString();
+  $("count").dataset.value = String(received);
   $("cursor").textContent = hub?.lastEventId ?? $("cursor").textContent;
 }
 

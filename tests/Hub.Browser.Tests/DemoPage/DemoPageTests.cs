@@ -3,11 +3,12 @@ using Hub.Browser.Tests.Infrastructure;
 using Hub.Tests.Infrastructure;
 using Microsoft.Playwright;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace Hub.Browser.Tests.DemoPage;
 
 /// <summary>The demo page in a real Chromium against the real hub: what a person sees, and what must never happen.</summary>
-public sealed class DemoPageTests
+public sealed class DemoPageTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task Feed_ShowsEventsPublishedOverHttp_OnOneMultiTopicConnection()
@@ -159,6 +160,38 @@ public sealed class DemoPageTests
         Assert.Equal(Enumerable.Range(1, 9).Select(i => $"beta#{i} status b{i}"),
             rows.Where(r => r.Topic == "beta").Select(r => r.ToString()));
         Assert.Equal("open", await browser.Page.GetAttributeAsync("#state", "data-state"));
+        Assert.Empty(browser.PageErrors);
+    }
+
+    [Fact]
+    public async Task Feed_KeepsOnlyTheNewest500Rows_WhileCountingThousandsOfEvents()
+    {
+        const int batches = 3, perBatch = 1_000;
+        // Bursts of 1,000 can overflow a connection's queue on a busy machine; the page then reconnects and
+        // resumes, which must find every event still retained to count them all exactly.
+        await using var session = await DemoSession.OpenAsync(new Dictionary<string, string?>
+        {
+            ["Hub:Retention:MaxEventsPerTopic"] = "10000",
+        });
+        var (server, browser, page) = (session.Server, session.Browser, session.Page);
+        await page.ConnectAsync("firehose");
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        for (var b = 0; b < batches; b++)
+        {
+            var batch = Enumerable.Range(b * perBatch + 1, perBatch).Select(i => new { type = "status", data = $"e{i}" });
+            using var response = await server.Client.PostAsJsonAsync("topics/firehose/events", batch);
+            response.EnsureSuccessStatusCode();
+        }
+        await page.WaitForTextAsync("#feed tr:first-child td.data", $"e{batches * perBatch}");
+        watch.Stop();
+        output.WriteLine($"{batches * perBatch} events published and shown in {watch.ElapsedMilliseconds} ms");
+
+        Assert.Equal((batches * perBatch).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            await browser.Page.GetAttributeAsync("#count", "data-value"));
+        var rows = await page.RowsAsync();
+        Assert.DoesNotContain(rows, r => r.IsReset);
+        Assert.Equal(Enumerable.Range(batches * perBatch - 499, 500).Select(i => $"e{i}"), rows.Select(r => r.Data));
         Assert.Empty(browser.PageErrors);
     }
 
