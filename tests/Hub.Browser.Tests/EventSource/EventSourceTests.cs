@@ -17,7 +17,9 @@ public sealed class EventSourceTests
         await page.EvaluateAsync("""
             async () => {
               window.got = { status: [], note: [], message: [] };
-              const source = new EventSource("/events?topic=alpha&topic=beta");
+              // "earliest": an open stream is not yet a live position (the hub reads the heads after the
+              // headers), so a live start could miss what the test publishes right after onopen.
+              const source = new EventSource("/events?topic=alpha&topic=beta&lastEventId=earliest");
               for (const type of ["status", "note"])
                 source.addEventListener(type, e => window.got[type].push(e.data));
               source.onmessage = e => window.got.message.push(e.data);
