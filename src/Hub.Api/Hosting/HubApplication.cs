@@ -1,10 +1,12 @@
 using Hub.Api.Diagnostics;
+using Hub.Api.Browser;
 using Hub.Api.Health;
 using Hub.Api.Http;
 using Hub.Api.Publishing;
 using Hub.Api.Security;
 using Hub.Api.Sse;
 using Hub.Api.Subscriptions;
+using Hub.Api.Testing;
 using Hub.Api.Topics;
 using Hub.Grains.Hosting;
 using Hub.Grains.Publishing;
@@ -27,6 +29,7 @@ public static class HubApplication
         services.AddHubOptions<SubscriptionOptions>(configuration, SubscriptionOptions.Section);
         services.AddHubOptions<DrainOptions>(configuration, DrainOptions.Section);
         services.AddHubOptions<PublishOptions>(configuration, PublishOptions.Section);
+        services.AddHubOptions<TestingOptions>(configuration, TestingOptions.Section);
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, HubJsonContext.Default));
         services.AddSingleton<SubscriptionHandler>();
@@ -54,7 +57,10 @@ public static class HubApplication
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRejectionCounting();
-        app.UseStaticFiles();
+        // GET / is the demo page (index.html) and GET /hub-client.js the browser client module.
+        var assets = BrowserAssets.FileProvider(app.Environment);
+        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = assets });
+        app.UseStaticFiles(BrowserAssets.StaticFileOptions(assets));
         app.UseHubSecurity();
         app.MapPublishEndpoints();
         app.MapSubscribeEndpoints();
@@ -64,6 +70,7 @@ public static class HubApplication
         app.MapNodeStatus();
         if (ClusterHosting.HostsEmbeddedSilo(app.Configuration))
             app.MapOrleansDashboard("/dashboard");
+        app.MapTestingEndpoints();
         return app;
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Hub.Api.Diagnostics;
 using Hub.Api.Publishing;
 using Hub.Api.Subscriptions;
+using Hub.Api.Testing;
 using Hub.Api.Topics;
 
 namespace Hub.Api.Http;
@@ -15,4 +16,5 @@ namespace Hub.Api.Http;
 [JsonSerializable(typeof(HistoryResponse))]
 [JsonSerializable(typeof(SubscribeRequest))]
 [JsonSerializable(typeof(NodeStatus))]
+[JsonSerializable(typeof(DropResponse))]
 public sealed partial class HubJsonContext : JsonSerializerContext;

@@ -17,4 +17,7 @@ public enum ConnectionCloseReason
 
     /// <summary>The token that granted a private topic expired (Hub:Auth).</summary>
     TokenExpired,
+
+    /// <summary>Ended on purpose by <c>POST /testing/drop</c> (enabled only in tests).</summary>
+    Dropped,
 }

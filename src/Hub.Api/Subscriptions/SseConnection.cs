@@ -38,6 +38,9 @@ public sealed class SseConnection : IDisposable
     /// <summary>The node's feeds this connection is attached to, in the order of <see cref="Topics"/>.</summary>
     public IReadOnlyList<TopicFeed> Feeds { get; internal set; } = [];
 
+    /// <summary>Per topic, where the node's feed stood when this connection joined it: the exact start of a live subscription.</summary>
+    public IReadOnlyList<TopicPosition> LiveStart { get; internal set; } = [];
+
     /// <summary>Cancelled when the connection must end: client gone, too slow, or node shutting down.</summary>
     public CancellationToken Closed => _closed.Token;
 

@@ -40,25 +40,34 @@ public sealed partial class SseSubscription(
     public async Task RunAsync(SubscriptionStart start, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(start);
+        // Every position is set before any event is written: each id line carries all topics' positions, so
+        // an id written while replaying the first topic must already hold a real position for the others
+        // (the client's own, or where they start), or a client that reconnects from it would lose them.
+        var infos = new TopicInfo?[_set.Count];
         for (var i = 0; i < _set.Count; i++)
         {
-            var feed = connection.Feeds[i];
             switch (start.Kind)
             {
                 case SubscriptionStartKind.Live:
-                    // What the node delivered so far; everything after it reaches the queue (attached first).
-                    _positions[i] = feed.Position;
+                    // Where the node's feed stood when this connection joined it; everything later is in the queue.
+                    _positions[i] = connection.LiveStart[i];
                     break;
-                case SubscriptionStartKind.Earliest:
-                    var info = await Grain(i).GetInfoAsync();
-                    _positions[i] = new TopicPosition(info.Epoch, info.Oldest - 1);
-                    await CatchUpAsync(i, info, long.MaxValue);
+                case SubscriptionStartKind.Cursor:
+                    _positions[i] = start.Positions[i];
                     break;
                 default:
-                    _positions[i] = start.Positions[i];
-                    if (!ReplayFromNode(i, feed))
-                        await CatchUpAsync(i, null, long.MaxValue);
+                    var info = await Grain(i).GetInfoAsync();
+                    infos[i] = info;
+                    _positions[i] = new TopicPosition(info.Epoch, info.Oldest - 1);
                     break;
+            }
+        }
+        if (start.Kind != SubscriptionStartKind.Live)
+        {
+            for (var i = 0; i < _set.Count; i++)
+            {
+                if (infos[i] is not null || !ReplayFromNode(i, connection.Feeds[i]))
+                    await CatchUpAsync(i, infos[i], long.MaxValue);
             }
         }
         // An id-only event moves the browser's Last-Event-ID without firing a message event (WHATWG SSE,

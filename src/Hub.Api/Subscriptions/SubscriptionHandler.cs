@@ -109,12 +109,12 @@ public sealed partial class SubscriptionHandler(
         LogOpened(logger, connection.Id, set.Count, set.Topics[0]);
         try
         {
-            // Headers and retry go out at once, so the client sees an open stream before any event.
+            // Joined to the live feeds first, then the headers and retry go out at once: when a client sees
+            // the stream open (EventSource's onopen), it already receives every event published from then.
+            await feeds.AttachAsync(connection);
             await response.StartAsync(connection.Closed);
             response.BodyWriter.Write(_retry);
             await response.BodyWriter.FlushAsync(connection.Closed);
-
-            await feeds.AttachAsync(connection);
             if (start.Kind != SubscriptionStartKind.Live)
                 metrics.Resumed(start.Kind);
             var subscription = new SseSubscription(connection, response.BodyWriter, grains, options, metrics, logger);
@@ -137,8 +137,10 @@ public sealed partial class SubscriptionHandler(
         catch (Exception ex)
         {
             // Typically the cluster failing over: end the stream; the client comes back with its last id.
+            // Not a 503, which would end EventSource for good: an open stream with a retry that ends.
             connection.Close(ConnectionCloseReason.SubscribeFailed);
             LogFailed(logger, ex, connection.Id);
+            await TryEndWithRetryAsync(context);
         }
         finally
         {
@@ -153,6 +155,20 @@ public sealed partial class SubscriptionHandler(
         }
         else
             LogClosed(logger, connection.Id, connection.CloseReason);
+    }
+
+    private async Task TryEndWithRetryAsync(HttpContext context)
+    {
+        try
+        {
+            if (!context.Response.HasStarted)
+                await context.Response.StartAsync(context.RequestAborted);
+            await context.Response.BodyWriter.WriteAsync(drainer.JitteredRetry(), context.RequestAborted);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException)
+        {
+            // The client is gone already.
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Connection {ConnectionId} opened: {TopicCount} topic(s), first {Topic}")]

@@ -28,6 +28,7 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
     private readonly RecentEvents _recent;
     private ImmutableArray<SseConnection> _connections = [];
     private StreamSubscriptionHandle<EventBatch>? _subscription;
+    private bool _ready;
     private string _epoch = "";
     private long _last;
 
@@ -72,9 +73,29 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
             return _recent.TryCopyAfter(after.Epoch, after.Sequence, into);
     }
 
-    internal void Add(SseConnection connection) => ImmutableInterlocked.Update(ref _connections, static (list, c) => list.Add(c), connection);
+    /// <summary>Where the feed stood once it was ready: the live start of connections that joined before that.</summary>
+    public TopicPosition InitialPosition { get; private set; }
 
-    internal void Remove(SseConnection connection) => ImmutableInterlocked.Update(ref _connections, static (list, c) => list.Remove(c), connection);
+    /// <summary>
+    /// Joins a connection to the feed and returns where the feed stands at that very moment (null while
+    /// the feed is still starting: then <see cref="InitialPosition"/>). Taken under the same lock that
+    /// <see cref="Forward"/> holds, it is an exact live start: every later event reaches the
+    /// connection's queue, every earlier one is behind the position.
+    /// </summary>
+    internal TopicPosition? Add(SseConnection connection)
+    {
+        lock (_state)
+        {
+            _connections = _connections.Add(connection);
+            return _ready ? new TopicPosition(_epoch, _last) : null;
+        }
+    }
+
+    internal void Remove(SseConnection connection)
+    {
+        lock (_state)
+            _connections = _connections.Remove(connection);
+    }
 
     public async Task OnNextAsync(EventBatch item, StreamSequenceToken? token = null)
     {
@@ -157,16 +178,20 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
 
     private async Task StartAsync()
     {
-        _subscription = await Stream.SubscribeAsync(this);
+        // The gate is held from before subscribing until the head is known, so no live event is judged
+        // against a position the feed does not have yet.
         await _gate.WaitAsync();
         try
         {
+            _subscription = await Stream.SubscribeAsync(this);
             // Everything up to this head is in the log; connections read it there themselves.
             var info = await Grain.GetInfoAsync();
             lock (_state)
             {
                 _epoch = info.Epoch;
                 Volatile.Write(ref _last, info.Head);
+                InitialPosition = new TopicPosition(info.Epoch, info.Head);
+                _ready = true;
             }
         }
         finally
@@ -216,12 +241,13 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
     private void Forward(TopicEvent e)
     {
         var formatted = new FormattedEvent(e);
+        ImmutableArray<SseConnection> connections;
         lock (_state)
         {
             Volatile.Write(ref _last, e.Sequence);
             _recent.Add(formatted);
+            connections = _connections;
         }
-        var connections = _connections;
         foreach (var connection in connections)
             connection.TryEnqueue(formatted);
     }

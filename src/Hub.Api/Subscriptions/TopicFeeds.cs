@@ -1,3 +1,4 @@
+using Hub.Api.Cursors;
 using Hub.Api.Diagnostics;
 using Hub.Grains.Contracts;
 using Microsoft.Extensions.Options;
@@ -38,6 +39,7 @@ public sealed class TopicFeeds(IClusterClient cluster, HubMetrics metrics, IOpti
     {
         ArgumentNullException.ThrowIfNull(connection);
         var feeds = new List<TopicFeed>(connection.Topics.Count);
+        var starts = new TopicPosition?[connection.Topics.Count];
         lock (_feeds)
         {
             _streams ??= cluster.GetStreamProvider(HubStreams.Provider);
@@ -45,7 +47,7 @@ public sealed class TopicFeeds(IClusterClient cluster, HubMetrics metrics, IOpti
             {
                 if (!_feeds.TryGetValue(topic, out var feed))
                     _feeds[topic] = feed = new TopicFeed(topic, cluster, _streams, metrics, options.Value, feedLogger);
-                feed.Add(connection);
+                starts[feeds.Count] = feed.Add(connection);
                 feeds.Add(feed);
             }
         }
@@ -53,6 +55,7 @@ public sealed class TopicFeeds(IClusterClient cluster, HubMetrics metrics, IOpti
         try
         {
             await Task.WhenAll(feeds.Select(f => f.Ready));
+            connection.LiveStart = [.. starts.Select((start, i) => start ?? feeds[i].InitialPosition)];
         }
         catch
         {
