@@ -8,6 +8,7 @@ using Hub.Api.Sse;
 using Hub.Api.Subscriptions;
 using Hub.Api.Testing;
 using Hub.Api.Topics;
+using Hub.Grains.EventLog;
 using Hub.Grains.Hosting;
 using Hub.Grains.Publishing;
 using Orleans.Dashboard;
@@ -29,6 +30,7 @@ public static class HubApplication
         services.AddHubOptions<SubscriptionOptions>(configuration, SubscriptionOptions.Section);
         services.AddHubOptions<DrainOptions>(configuration, DrainOptions.Section);
         services.AddHubOptions<PublishOptions>(configuration, PublishOptions.Section);
+        services.AddHubOptions<RetentionOptions>(configuration, RetentionOptions.Section);
         services.AddHubOptions<TestingOptions>(configuration, TestingOptions.Section);
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, HubJsonContext.Default));

@@ -39,15 +39,19 @@ internal sealed class RecentEvents(int capacity, long maxBytes)
 
     /// <summary>
     /// Copies every remembered event after <paramref name="afterSequence"/> of <paramref name="epoch"/>;
-    /// false when the window does not reach back to the event right after it.
+    /// false when the window does not reach back to the event right after it, or that event is older
+    /// than <paramref name="notBefore"/> (the log's age retention: the node never serves history that
+    /// the log itself would have answered with a reset).
     /// </summary>
-    public bool TryCopyAfter(string epoch, long afterSequence, List<FormattedEvent> into)
+    public bool TryCopyAfter(string epoch, long afterSequence, List<FormattedEvent> into, DateTimeOffset notBefore = default)
     {
         if (_count == 0 || Oldest!.Event.Epoch != epoch)
             return false;
         var oldest = Oldest.Event.Sequence;
         var newest = oldest + _count - 1;
         if (afterSequence < oldest - 1 || afterSequence > newest)
+            return false;
+        if (afterSequence < newest && _ring[(_start + (int)(afterSequence + 1 - oldest)) % _ring.Length]!.Event.Time < notBefore)
             return false;
         for (var seq = afterSequence + 1; seq <= newest; seq++)
             into.Add(_ring[(_start + (int)(seq - oldest)) % _ring.Length]!);

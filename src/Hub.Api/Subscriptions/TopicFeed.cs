@@ -3,6 +3,7 @@ using Hub.Api.Cursors;
 using Hub.Api.Diagnostics;
 using Hub.Api.Sse;
 using Hub.Grains.Contracts;
+using Hub.Grains.EventLog;
 using Orleans.Streams;
 
 namespace Hub.Api.Subscriptions;
@@ -32,9 +33,14 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
     private string _epoch = "";
     private long _last;
 
-    public TopicFeed(string topic, IGrainFactory grains, IStreamProvider streams, HubMetrics metrics, SubscriptionOptions options, ILogger logger)
+    private readonly TimeSpan _maxAge;
+
+    public TopicFeed(string topic, IGrainFactory grains, IStreamProvider streams, HubMetrics metrics, SubscriptionOptions options, RetentionOptions retention, ILogger logger)
     {
-        _recent = new RecentEvents(options.RecentEventsPerTopic, options.RecentBytesPerTopic);
+        // Never hold more than the log retains, so a resume gets the same answer from node memory as
+        // from the log (the same Hub:Retention keys are given to silos and API nodes).
+        _recent = new RecentEvents(Math.Min(options.RecentEventsPerTopic, retention.MaxEventsPerTopic), options.RecentBytesPerTopic);
+        _maxAge = retention.MaxAge;
         _metrics = metrics;
         Topic = topic;
         _grains = grains;
@@ -69,8 +75,9 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
     /// <summary>The delivered events after <paramref name="after"/>, if this node still holds all of them.</summary>
     public bool TryCopyRecent(TopicPosition after, List<FormattedEvent> into)
     {
+        var notBefore = DateTimeOffset.UtcNow - _maxAge;
         lock (_state)
-            return _recent.TryCopyAfter(after.Epoch, after.Sequence, into);
+            return _recent.TryCopyAfter(after.Epoch, after.Sequence, into, notBefore);
     }
 
     /// <summary>Where the feed stood once it was ready: the live start of connections that joined before that.</summary>

@@ -1,6 +1,7 @@
 using Hub.Api.Cursors;
 using Hub.Api.Diagnostics;
 using Hub.Grains.Contracts;
+using Hub.Grains.EventLog;
 using Microsoft.Extensions.Options;
 using Orleans.Streams;
 
@@ -10,7 +11,12 @@ namespace Hub.Api.Subscriptions;
 /// The node's feeds, one per topic with at least one connection: created by the first connection to a
 /// topic and released (unsubscribed) when the last one leaves.
 /// </summary>
-public sealed class TopicFeeds(IClusterClient cluster, HubMetrics metrics, IOptions<SubscriptionOptions> options, ILogger<TopicFeed> feedLogger)
+public sealed class TopicFeeds(
+    IClusterClient cluster,
+    HubMetrics metrics,
+    IOptions<SubscriptionOptions> options,
+    IOptions<RetentionOptions> retention,
+    ILogger<TopicFeed> feedLogger)
 {
     private readonly Dictionary<string, TopicFeed> _feeds = new(StringComparer.Ordinal);
     private IStreamProvider? _streams;
@@ -46,7 +52,7 @@ public sealed class TopicFeeds(IClusterClient cluster, HubMetrics metrics, IOpti
             foreach (var topic in connection.Topics.Topics)
             {
                 if (!_feeds.TryGetValue(topic, out var feed))
-                    _feeds[topic] = feed = new TopicFeed(topic, cluster, _streams, metrics, options.Value, feedLogger);
+                    _feeds[topic] = feed = new TopicFeed(topic, cluster, _streams, metrics, options.Value, retention.Value, feedLogger);
                 starts[feeds.Count] = feed.Add(connection);
                 feeds.Add(feed);
             }

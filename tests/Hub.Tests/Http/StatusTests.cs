@@ -23,7 +23,7 @@ public class StatusTests(HubServerFixture fixture)
         Assert.Equal("embedded", root.GetProperty("role").GetString());
         Assert.False(root.GetProperty("draining").GetBoolean());
 
-        var page = await client.GetStringAsync("status.html");
-        Assert.Contains("/status/data", page, StringComparison.Ordinal);
+        Assert.Contains("/status.js", await client.GetStringAsync("status.html"), StringComparison.Ordinal);
+        Assert.Contains("/status/data", await client.GetStringAsync("status.js"), StringComparison.Ordinal);
     }
 }

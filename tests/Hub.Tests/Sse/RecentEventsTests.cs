@@ -55,4 +55,16 @@ public class RecentEventsTests
         Assert.Equal(1, recent.Count);
         Assert.Empty(After(recent, 5, "e2"));
     }
+
+    [Fact]
+    public void EventsOlderThanTheLogsAgeLimit_AreNotServed()
+    {
+        var recent = new RecentEvents(capacity: 10, maxBytes: 1_000_000);
+        recent.Add(Event(1));
+        recent.Add(Event(2));
+        // Event times are the Unix epoch: anything "not before" a later instant is too old.
+        Assert.False(recent.TryCopyAfter("e1", 0, [], notBefore: DateTimeOffset.UnixEpoch.AddSeconds(1)));
+        Assert.True(recent.TryCopyAfter("e1", 0, [], notBefore: DateTimeOffset.UnixEpoch));
+        Assert.True(recent.TryCopyAfter("e1", 2, [], notBefore: DateTimeOffset.MaxValue)); // nothing to send: nothing too old
+    }
 }
