@@ -5,11 +5,15 @@ namespace Hub.Grains.EventLog;
 
 /// <summary>
 /// The embedded default: each topic's retained events in a list in this process. History lives as long
-/// as the process; a restart starts every topic in a new epoch, which subscribers see as a reset.
+/// as the process; a restart starts every topic in a new (shared) epoch, which subscribers see as a reset.
 /// </summary>
 public sealed class InMemoryEventLog(IOptions<RetentionOptions> options, TimeProvider time) : IEventLog
 {
     private readonly RetentionOptions _retention = options.Value;
+
+    // Every topic's log lives exactly as long as this process, so they all share one epoch: a restart
+    // renews them together, and a cursor over many topics names the epoch once (Cursor leaves repeats out).
+    private readonly string _epoch = Epochs.New();
     private readonly Dictionary<string, TopicLog> _topics = new(StringComparer.Ordinal);
 
     public Task<TopicInfo> GetInfoAsync(string topic, CancellationToken cancellationToken = default)
@@ -66,7 +70,7 @@ public sealed class InMemoryEventLog(IOptions<RetentionOptions> options, TimePro
         lock (_topics)
         {
             if (!_topics.TryGetValue(topic, out var log))
-                _topics[topic] = log = new TopicLog(Epochs.New());
+                _topics[topic] = log = new TopicLog(_epoch);
             return log;
         }
     }

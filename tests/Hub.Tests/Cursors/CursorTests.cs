@@ -62,4 +62,24 @@ public class CursorTests
         Assert.False(Cursor.TryDecode(cursor, TopicSet.Of(["a", "c"]), out _, out var error));
         Assert.Contains("different set of topics", error, StringComparison.Ordinal);
     }
+
+    /// <summary>The sizes the README states, for sequences up to 1.6 million (four base-36 digits).</summary>
+    [Theory]
+    [InlineData(1, true, 22)]
+    [InlineData(8, true, 57)]
+    [InlineData(64, true, 337)]
+    [InlineData(1, false, 22)]
+    [InlineData(8, false, 120)]
+    [InlineData(64, false, 904)]
+    public void CursorSize_StaysWithinTheDocumentedBound(int topics, bool sharedEpoch, int maxLength)
+    {
+        var set = TopicSet.Of(Enumerable.Range(0, topics).Select(i => $"topic-{i}"));
+        var positions = Enumerable.Range(0, topics)
+            .Select(i => new TopicPosition(sharedEpoch ? "k2j9x0qa" : $"e{i:d7}", 1_600_000 + i))
+            .ToArray();
+        var cursor = Cursor.Encode(set, positions);
+        Assert.True(cursor.Length <= maxLength, $"{topics} topics: {cursor.Length} characters");
+        Assert.True(Cursor.TryDecode(cursor, set, out var decoded, out _));
+        Assert.Equal(positions, decoded);
+    }
 }
