@@ -83,8 +83,8 @@ public sealed partial class SseSubscription(
             {
                 if (item is null)
                     Write(SseFormat.KeepAlive);
-                else
-                    await DeliverAsync(item);
+                else if (!TryDeliver(item))
+                    await RepairThenDeliverAsync(item);
                 if (_unflushed >= FlushThresholdBytes && !await FlushAsync(cancellationToken))
                     return;
             }
@@ -93,28 +93,36 @@ public sealed partial class SseSubscription(
         }
     }
 
-    private async Task DeliverAsync(FormattedEvent formatted)
+    /// <summary>
+    /// Writes a live event when it is the next one of its topic (the hot path: synchronous, no
+    /// allocation); false when the log must first fill a gap or a new epoch is seen.
+    /// </summary>
+    private bool TryDeliver(FormattedEvent formatted)
     {
         var e = formatted.Event;
         var i = _set.Count == 1 ? 0 : _set.IndexOf(e.Topic);
         if (i < 0)
-            return;
+            return true;
         var position = _positions[i];
         if (e.Epoch == position.Epoch && e.Sequence <= position.Sequence)
-            return; // the replay sent it already
+            return true; // the replay sent it already
         if (e.Epoch != position.Epoch || e.Sequence > position.Sequence + 1)
-        {
-            metrics.GapRepaired("connection");
-            await CatchUpAsync(i, null, e.Sequence);
-            position = _positions[i];
-            if (e.Epoch != position.Epoch || e.Sequence != position.Sequence + 1)
-                return;
-        }
+            return false;
         _positions[i] = new TopicPosition(e.Epoch, e.Sequence);
         Write(formatted.IdLineFor(_set, _positions));
         Write(formatted.Body);
         _eventsSinceFlush++;
         metrics.DeliveryLag(DateTimeOffset.UtcNow - e.Time);
+        return true;
+    }
+
+    /// <summary>Fetches what the live path skipped from the log, then writes the event if it still follows.</summary>
+    private async Task RepairThenDeliverAsync(FormattedEvent formatted)
+    {
+        metrics.GapRepaired("connection");
+        var e = formatted.Event;
+        await CatchUpAsync(_set.Count == 1 ? 0 : _set.IndexOf(e.Topic), null, e.Sequence);
+        TryDeliver(formatted);
     }
 
     /// <summary>
