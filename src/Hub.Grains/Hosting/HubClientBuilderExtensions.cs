@@ -26,6 +26,7 @@ public static class HubClientBuilderExtensions
             o.ClusterId = cluster.ClusterId;
             o.ServiceId = cluster.ServiceId;
         });
+        client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = cluster.ResponseTimeout);
         // Find new and vanished silos quickly rather than once a minute.
         client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
         client.AddMemoryStreams(HubStreams.Provider, s => s.ConfigurePartitioning(streams.QueueCount));

@@ -48,6 +48,16 @@ public sealed class HubClusterOptions
     [Range(1, 10)]
     public int VotesForDeath { get; set; } = 1;
 
+    /// <summary>
+    /// How long a grain call (an API node's publish or read, a silo's call to another grain) waits for
+    /// its answer before it fails, and the publisher gets a 503. Orleans' default is 30 s, and a call
+    /// that was on its way to a silo as it crashed waits all of it: measured here, every publisher
+    /// with a publish in flight at the crash waited 30 s. Every hub grain call is a short one (long-polls
+    /// wait on the API node, not in a grain), so 5 s is ample. Default 5 s.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.500", "00:05:00")]
+    public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     internal void ApplyTo(Orleans.Configuration.ClusterMembershipOptions membership)
     {
         membership.ProbeTimeout = ProbeTimeout;

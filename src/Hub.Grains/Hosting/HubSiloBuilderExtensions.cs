@@ -39,6 +39,7 @@ public static class HubSiloBuilderExtensions
             // Stream subscriptions must survive a silo's death, or API nodes go silent (field notes).
             silo.AddRedisGrainStorage("PubSubStore", o => o.ConfigurationOptions = ConfigurationOptions.Parse(redis.ConnectionString!));
             silo.Configure<ClusterMembershipOptions>(o => cluster.ApplyTo(o));
+            silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = cluster.ResponseTimeout);
             silo.Services.AddRedisEventLog(redis, cluster);
         }
         else

@@ -14,7 +14,13 @@ namespace Hub.Grains.Topics;
 /// to the log together in the next append (group commit), so a hot topic costs one log round trip per
 /// batch, not per event, while every publisher still gets its own acknowledgement after the log has
 /// its event. The grain is reentrant only so publishes can queue; the flush loop is the one place that
-/// touches the log and the stream, so order is the order of arrival.
+/// touches the log, so order is the order of arrival.
+/// <para>
+/// Appended events go to the topic's stream through a second loop, in order, so a stream that hangs
+/// never holds up publishing. It does hang after a silo crash: a stream call that was on its way to the
+/// dead silo waits out the 30 s response timeout, and with it every later publish did (measured in the
+/// cluster tests). The stream is best-effort; API nodes fetch from the log whatever it is late with.
+/// </para>
 /// </summary>
 [Reentrant]
 public sealed partial class TopicGrain(
@@ -24,12 +30,21 @@ public sealed partial class TopicGrain(
     GrainMetrics metrics,
     ILogger<TopicGrain> logger) : Grain, ITopicGrain
 {
+    /// <summary>
+    /// Most events waiting for the stream. Memory stream queues refuse more than 16,384 anyway, and an
+    /// API node fetches a gap this size from the log in a few requests.
+    /// </summary>
+    private const int MaxStreamBacklogEvents = 10_000;
+
     private readonly PublishOptions _options = publishOptions.Value;
     private readonly List<PendingPublish> _pending = [];
     private string _topic = "";
     private TopicInfo _info = null!;
     private IAsyncStream<EventBatch> _stream = null!;
     private Task? _flushing;
+    private readonly Queue<EventBatch> _outgoing = new();
+    private int _outgoingEvents;
+    private Task? _streaming;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -119,13 +134,46 @@ public sealed partial class TopicGrain(
                 p.Completion.TrySetResult(results);
             }
 
+            SendToStream(new EventBatch(events));
+        }
+    }
+
+    /// <summary>
+    /// Queues appended events for the stream and starts the stream loop if it is idle. The queue is
+    /// bounded: when the stream is stuck for longer than it holds, the oldest batches are dropped, which
+    /// API nodes see as a gap and fetch from the log.
+    /// </summary>
+    private void SendToStream(EventBatch batch)
+    {
+        _outgoing.Enqueue(batch);
+        _outgoingEvents += batch.Events.Count;
+        while (_outgoingEvents > MaxStreamBacklogEvents && _outgoing.Count > 1)
+        {
+            var dropped = _outgoing.Dequeue();
+            _outgoingEvents -= dropped.Events.Count;
+            LogStreamBacklogDropped(logger, _topic, dropped.Events[0].Sequence, dropped.Events[^1].Sequence);
+        }
+        if (_streaming is null || _streaming.IsCompleted)
+            _streaming = StreamAsync();
+    }
+
+    private async Task StreamAsync()
+    {
+        while (_outgoing.Count > 0)
+        {
+            // What queued while the last send was in flight goes out as one message: the batches are
+            // consecutive, so they join into one that a node delivers in order.
+            var events = new List<TopicEvent>();
+            while (_outgoing.Count > 0 && (events.Count == 0 || events.Count + _outgoing.Peek().Events.Count <= _options.MaxGroupCommitEvents))
+                events.AddRange(_outgoing.Dequeue().Events);
+            _outgoingEvents -= events.Count;
             try
             {
                 await _stream.OnNextAsync(new EventBatch(events));
             }
             catch (Exception ex)
             {
-                // The event is safely in the log; API nodes notice the gap and fetch it from there.
+                // The events are safely in the log; API nodes notice the gap and fetch them from there.
                 LogStreamPublishFailed(logger, ex, _topic, events[0].Sequence, events[^1].Sequence);
             }
         }
@@ -163,6 +211,9 @@ public sealed partial class TopicGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Appending to topic {Topic} failed; its publishers get the error")]
     private static partial void LogAppendFailed(ILogger logger, Exception exception, string topic);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The stream of topic {Topic} is stuck; events {FirstSequence}..{LastSequence} will not go out on it, API nodes will fetch them from the log")]
+    private static partial void LogStreamBacklogDropped(ILogger logger, string topic, long firstSequence, long lastSequence);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing events {FirstSequence}..{LastSequence} of topic {Topic} to its stream failed; API nodes will repair the gap from the log")]
     private static partial void LogStreamPublishFailed(ILogger logger, Exception exception, string topic, long firstSequence, long lastSequence);

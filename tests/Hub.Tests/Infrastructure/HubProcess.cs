@@ -14,9 +14,10 @@ public sealed class HubProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private HubProcess(string project, Process process, Uri address)
+    private HubProcess(string project, Process process, Uri address, IReadOnlyDictionary<string, string> environment)
     {
         Project = project;
+        Environment = environment;
         _process = process;
         Address = address;
         Client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
@@ -29,6 +30,9 @@ public sealed class HubProcess : IAsyncDisposable
     public string Project { get; }
 
     public Uri Address { get; }
+
+    /// <summary>The configuration the process was started with (its environment variables beyond the inherited ones).</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; }
 
     public HttpClient Client { get; }
 
@@ -63,8 +67,17 @@ public sealed class HubProcess : IAsyncDisposable
         foreach (var (key, value) in environment)
             start.Environment[key] = value;
         var process = Process.Start(start) ?? throw new InvalidOperationException($"{project} did not start");
-        var hub = new HubProcess(project, process, new Uri($"http://127.0.0.1:{port}/"));
-        await hub.WaitUntilAsync(readyPath, timeout ?? TimeSpan.FromSeconds(60));
+        var hub = new HubProcess(project, process, new Uri($"http://127.0.0.1:{port}/"), new Dictionary<string, string>(environment));
+        try
+        {
+            await hub.WaitUntilAsync(readyPath, timeout ?? TimeSpan.FromSeconds(60));
+        }
+        catch
+        {
+            // A process that never became ready must not outlive the test that started it.
+            await hub.DisposeAsync();
+            throw;
+        }
         return hub;
     }
 

@@ -44,7 +44,17 @@ public sealed class SseStream : IAsyncDisposable
     {
         var stream = await OpenUnattachedAsync(client, path, lastEventId, body);
         if (waitUntilAttached)
-            await stream._attached.Task.WaitAsync(DefaultTimeout);
+        {
+            try
+            {
+                await stream._attached.Task.WaitAsync(DefaultTimeout);
+            }
+            catch
+            {
+                await stream.DisposeAsync();
+                throw;
+            }
+        }
         return stream;
     }
 
