@@ -30,6 +30,14 @@ public partial class MetricsTests
             Assert.Equal(1, Value(open, "hub_sse_connections"));
             Assert.Equal(1, Value(open, "hub_topics_active"));
         }
+        // Wait until the node has let the first connection go (and with it the topic's feed and the
+        // events it remembers), so the resume below is answered by the log, which has moved on.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (Value(await ScrapeAsync(server), "hub_sse_connections") > 0)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), "the closed connection is still open on the node");
+            await Task.Delay(50);
+        }
         for (var i = 3; i <= 5; i++)
             await server.Client.PublishAsync(topic, $"{i}");
         // A resume from before the retention edge: one resume, one reset.
