@@ -34,7 +34,7 @@ public sealed class HubMetrics
         _meter = meters.Create(MeterName);
         _published = _meter.CreateCounter<long>("hub.events.published", "{event}", "Events accepted by publishes on this node.");
         _delivered = _meter.CreateCounter<long>("hub.events.delivered", "{event}", "Events written to SSE connections (one per event per connection).");
-        _lag = _meter.CreateHistogram<double>("hub.delivery.lag", "ms", "Time from an event being stored to it being written to a connection, for live events.",
+        _lag = _meter.CreateHistogram<double>("hub.delivery.lag", "ms", "Time from an event being stored to it being written to a connection: one sample per write, for its newest live event.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
         _resumes = _meter.CreateCounter<long>("hub.resumes", "{subscription}", "Subscriptions that started from a cursor or 'earliest'.");
         _resets = _meter.CreateCounter<long>("hub.resets", "{reset}", "hub.reset events sent, by reason.");

@@ -36,6 +36,7 @@ public sealed partial class SseSubscription(
     private readonly TopicPosition[] _positions = new TopicPosition[connection.Topics.Count];
     private int _unflushed;
     private int _eventsSinceFlush;
+    private TopicEvent? _newestLive;
 
     public async Task RunAsync(SubscriptionStart start, CancellationToken cancellationToken)
     {
@@ -112,7 +113,7 @@ public sealed partial class SseSubscription(
         Write(formatted.IdLineFor(_set, _positions));
         Write(formatted.Body);
         _eventsSinceFlush++;
-        metrics.DeliveryLag(DateTimeOffset.UtcNow - e.Time);
+        _newestLive = e;
         return true;
     }
 
@@ -228,6 +229,13 @@ public sealed partial class SseSubscription(
         {
             metrics.Delivered(_eventsSinceFlush);
             _eventsSinceFlush = 0;
+        }
+        if (_newestLive is not null)
+        {
+            // One lag sample per write, for its newest live event: the histogram then costs per flush,
+            // not per event, on the hot path; under load a write carries several events.
+            metrics.DeliveryLag(DateTimeOffset.UtcNow - _newestLive.Time);
+            _newestLive = null;
         }
         connection.LastWrite = Environment.TickCount64;
         var result = await output.FlushAsync(cancellationToken);
