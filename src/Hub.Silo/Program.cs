@@ -5,6 +5,11 @@ using Orleans.Dashboard;
 // /health/live, /health/ready (only while Redis, when configured, answers), Prometheus metrics at
 // /metrics and the Orleans Dashboard at /dashboard.
 var builder = WebApplication.CreateBuilder(args);
+// Its own default port, so a silo and an API node (Kestrel's default, localhost:5000) can run side by
+// side on one machine; --urls or ASPNETCORE_URLS (as in the container image) choose another. A "Urls"
+// key in appsettings.json would instead override ASPNETCORE_URLS, which is why there is none.
+if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+    builder.WebHost.UseUrls("http://127.0.0.1:11180");
 builder.UseOrleans(silo => silo.AddHubSilo(builder.Configuration));
 builder.AddHubObservability();
 builder.Services.AddHealthChecks()

@@ -51,11 +51,17 @@ public sealed class HubProcess : IAsyncDisposable
     }
 
     /// <summary>Starts <paramref name="project"/> ("Hub.Api" or "Hub.Silo") with <paramref name="environment"/> as its configuration.</summary>
-    public static async Task<HubProcess> StartAsync(string project, IDictionary<string, string> environment, string readyPath = "health/ready", TimeSpan? timeout = null)
+    /// <param name="urlsFromEnvironment">
+    /// Give the listen address as <c>ASPNETCORE_URLS</c>, as the container images do, instead of <c>--urls</c>.
+    /// </param>
+    public static async Task<HubProcess> StartAsync(
+        string project, IDictionary<string, string> environment, string readyPath = "health/ready", TimeSpan? timeout = null, bool urlsFromEnvironment = false)
     {
         ArgumentNullException.ThrowIfNull(environment);
         var port = FreePort.Next();
-        var start = new ProcessStartInfo("dotnet", [RepoPaths.Program(project), "--urls", $"http://127.0.0.1:{port}"])
+        var url = $"http://127.0.0.1:{port}";
+        string[] arguments = urlsFromEnvironment ? [RepoPaths.Program(project)] : [RepoPaths.Program(project), "--urls", url];
+        var start = new ProcessStartInfo("dotnet", arguments)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -64,6 +70,8 @@ public sealed class HubProcess : IAsyncDisposable
         };
         start.Environment["DOTNET_ENVIRONMENT"] = "Development";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        if (urlsFromEnvironment)
+            start.Environment["ASPNETCORE_URLS"] = url;
         foreach (var (key, value) in environment)
             start.Environment[key] = value;
         var process = Process.Start(start) ?? throw new InvalidOperationException($"{project} did not start");
