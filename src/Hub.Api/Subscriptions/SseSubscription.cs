@@ -111,7 +111,6 @@ public sealed partial class SseSubscription(
             return false;
         _positions[i] = new TopicPosition(e.Epoch, e.Sequence);
         WriteEvent(formatted);
-        _eventsSinceFlush++;
         _newestLive = e;
         return true;
     }
@@ -138,7 +137,6 @@ public sealed partial class SseSubscription(
         {
             _positions[i] = new TopicPosition(formatted.Event.Epoch, formatted.Event.Sequence);
             WriteEvent(formatted);
-            _eventsSinceFlush++;
         }
         return true;
     }
@@ -172,7 +170,6 @@ public sealed partial class SseSubscription(
                 _positions[i] = new TopicPosition(e.Epoch, e.Sequence);
                 var formatted = new FormattedEvent(e);
                 WriteEvent(formatted);
-                _eventsSinceFlush++;
             }
             if (_unflushed >= FlushThresholdBytes)
                 await FlushAsync(connection.Closed);
@@ -226,6 +223,7 @@ public sealed partial class SseSubscription(
         body.CopyTo(span[id.Length..]);
         output.Advance(id.Length + body.Length);
         _unflushed += id.Length + body.Length;
+        _eventsSinceFlush++;
     }
 
     private void Write(ReadOnlySpan<byte> bytes)
