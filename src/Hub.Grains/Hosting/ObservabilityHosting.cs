@@ -41,7 +41,10 @@ public static class ObservabilityHosting
             .AddMeter(meters)
             .AddMeter("Microsoft.Orleans")
             .AddRuntimeInstrumentation()
-            .AddAspNetCoreInstrumentation()
+            // ASP.NET Core's own meters (request duration, active requests, Kestrel connections): the
+            // same figures as the instrumentation package, without its per-request middleware state,
+            // which every long-lived SSE request would hold for its whole life.
+            .AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
             .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
         return builder;
     }
