@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Hub.Api.Subscriptions;
 using Hub.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace Hub.Tests.Resume;
@@ -45,7 +47,14 @@ public class HistoryTests(HubServerFixture fixture)
         await Client.PublishAsync(topic, "1");
         var clock = Stopwatch.StartNew();
         var poll = GetPageAsync($"topics/{topic}/events?after=1&wait=30");
-        await Task.Delay(300); // let the poll start waiting; the assertion below does not depend on it
+        // Publish only once the poll is waiting on the node's live feed of the topic, so the wait path is what answers.
+        var feeds = fixture.Server.Services.GetRequiredService<TopicFeeds>();
+        while (!feeds.Snapshot().Any(f => f.Topic == topic && f.ConnectionCount > 0))
+        {
+            Assert.False(poll.IsCompleted, "the long-poll answered before any event arrived");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), "the long-poll never started waiting");
+            await Task.Delay(10);
+        }
         await Client.PublishAsync(topic, "2");
         using var page = await poll.WaitAsync(TimeSpan.FromSeconds(20));
         Assert.Equal([2L], Sequences(page));
