@@ -30,8 +30,6 @@ public sealed partial class TopicAccess(
     private readonly TopicPatterns _private = new(options.Value.PrivateTopics);
     private readonly bool _anonymousPublish = options.Value.AnonymousPublishAllowed(environment);
 
-    public bool IsPrivate(string topic) => _private.IsMatch(topic);
-
     /// <summary>Null when the request may publish to <paramref name="topic"/>, else the 401/403 to answer.</summary>
     public async Task<IResult?> CheckPublishAsync(HttpContext context, string topic)
     {

@@ -59,19 +59,6 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
     /// <summary>The sequence of the last event this node delivered for the topic (its position, not the cluster's).</summary>
     public long LastSequence => Volatile.Read(ref _last);
 
-    /// <summary>
-    /// The last event this node delivered (epoch and sequence). Read after attaching, it is a live
-    /// subscription's exact starting point: everything later reaches the connection's queue.
-    /// </summary>
-    public TopicPosition Position
-    {
-        get
-        {
-            lock (_state)
-                return new TopicPosition(_epoch, _last);
-        }
-    }
-
     /// <summary>The delivered events after <paramref name="after"/>, if this node still holds all of them.</summary>
     public bool TryCopyRecent(TopicPosition after, List<FormattedEvent> into)
     {
