@@ -3,7 +3,10 @@
 # of 2 silos and 2 API nodes), one target at a time so each has the machine to itself, and writes the
 # comparison with Hub/nchan ratios to bench/results/<date>-<cores>core[-<size>].md and .json.
 #
-#   bench/run-compare.sh [--size small|large] [--cluster] [--scenarios "idle fanout saturate resume publish"]
+#   bench/run-compare.sh [--size small|large] [--cluster] [--scenarios "idle fanout peak saturate resume publish"]
+#
+# fanout publishes at half of nchan's saturating rate on this machine, peak at about that rate (large: 50 and
+# 200 events/s to 1,000 subscribers); saturate raises the rate step by step until latency or deliveries give.
 #
 # Installs nginx-light and libnginx-mod-nchan from Debian's packages when missing. Every server listens on
 # 127.0.0.1 on a free port; every process it starts it stops on exit (by PID).
@@ -11,18 +14,18 @@ set -euo pipefail
 shopt -s nullglob
 cd "$(dirname "$0")/.."
 
-size=small; cluster=0; scenarios="idle fanout saturate resume publish"
+size=small; cluster=0; scenarios="idle fanout peak saturate resume publish"
 while [ $# -gt 0 ]; do
   case "$1" in
     --size) size="$2"; shift 2 ;;
     --cluster) cluster=1; shift ;;
     --scenarios) scenarios="$2"; shift 2 ;;
-    *) echo "usage: $0 [--size small|large] [--cluster] [--scenarios \"idle fanout saturate resume publish\"]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--size small|large] [--cluster] [--scenarios \"idle fanout peak saturate resume publish\"]" >&2; exit 2 ;;
   esac
 done
 case "$size" in
-  small) subs=200; rate=200; duration=10; idle=2000; storm=1000; sat_subs=200; sat_rate=100 ;;
-  large) subs=1000; rate=50; duration=10; idle=10000; storm=5000; sat_subs=1000; sat_rate=25 ;;
+  small) subs=200; rate=200; peak=800; duration=10; idle=2000; storm=1000; sat_subs=200; sat_rate=100 ;;
+  large) subs=1000; rate=50; peak=200; duration=10; idle=10000; storm=5000; sat_subs=1000; sat_rate=25 ;;
   *) echo "--size is small or large" >&2; exit 2 ;;
 esac
 
@@ -99,6 +102,7 @@ run_scenarios() { # target label urls pids
     case "$s" in
       idle) "${bench[@]}" idle "${common[@]}" --pid "$server_pids" --connections "$idle" --out "$results/idle-$label" ;;
       fanout) "${bench[@]}" fanout "${common[@]}" --subscribers "$subs" --rate "$rate" --duration "$duration" --out "$results/fanout-$label" ;;
+      peak) "${bench[@]}" fanout "${common[@]}" --subscribers "$subs" --rate "$peak" --duration "$duration" --out "$results/peak-$label" ;;
       saturate) "${bench[@]}" fanout "${common[@]}" --saturate --subscribers "$sat_subs" --rate "$sat_rate" --out "$results/saturate-$label" ;;
       resume) "${bench[@]}" resume-storm "${common[@]}" --clients "$storm" --behind 100 --out "$results/resume-$label" ;;
       publish)
@@ -165,10 +169,10 @@ fi
 # --- the comparison ------------------------------------------------------------------------------------
 out="bench/results/$(date +%F)-$(nproc)core-$size"
 [ "$cluster" = 1 ] && out+="-cluster"
-[ "$scenarios" != "idle fanout saturate resume publish" ] && out+="-${scenarios// /-}"
+[ "$scenarios" != "idle fanout peak saturate resume publish" ] && out+="-${scenarios// /-}"
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 files=()
-for s in fanout saturate resume idle publish100 publish1; do files+=("$results/$s"-*.json); done
+for s in fanout peak saturate resume idle publish100 publish1; do files+=("$results/$s"-*.json); done
 "${bench[@]}" report "${files[@]}" --out "$out" \
   --note "Size $size on $(nproc) cores shared with other work (load average at the end: $load); each target ran alone, one after the other, client and server on the same machine, so figures are noisy and include the load generator's own CPU use." \
   --note "Latency is publish-to-receive: from just before the publish request is sent to the moment the subscriber parsed the event." >/dev/null

@@ -51,7 +51,9 @@ public sealed class FanoutScenario : IScenario
         var latency = new LatencySink();
         var group = new SubscriberGroup(_run.Target, _run.Client, [_topic], _subscribers, latency);
         var sets = new List<PublisherSet>();
-        var result = _run.NewResult($"{(_saturate ? "fanout saturation" : "fanout")}, {_subscribers} subscribers", new()
+        // The single-rate name carries its rate: run-compare runs it at half load and at nchan's saturating rate.
+        var name = _saturate ? $"fanout saturation, {_subscribers} subscribers" : $"fanout, {_subscribers} subscribers at {_rate:0.#} ev/s";
+        var result = _run.NewResult(name, new()
         {
             ["subscribers"] = _subscribers.ToString(CultureInfo.InvariantCulture),
             [_saturate ? "start rate" : "rate"] = $"{_rate} ev/s",
