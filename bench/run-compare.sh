@@ -71,7 +71,8 @@ wait_listen() { # port, seconds
 }
 
 # --- prerequisites -----------------------------------------------------------------------------------
-if apt-cache policy nginx-light libnginx-mod-nchan | grep -q 'Installed: (none)'; then
+# Checked by file: on a fresh machine apt has no package lists yet, so apt-cache knows neither package.
+if ! command -v nginx >/dev/null 2>&1 || [ ! -f /usr/lib/nginx/modules/ngx_nchan_module.so ]; then
   log "installing nginx-light and libnginx-mod-nchan from Debian's packages"
   sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
   $sudo apt-get update -qq
