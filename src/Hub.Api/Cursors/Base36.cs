@@ -5,17 +5,28 @@ public static class Base36
 {
     private const string Digits = "0123456789abcdefghijklmnopqrstuvwxyz";
 
+    /// <summary>Digits of the largest value (<see cref="ulong.MaxValue"/>).</summary>
+    public const int MaxDigits = 13;
+
     public static string Encode(ulong value)
     {
-        Span<char> buffer = stackalloc char[13];
-        var i = buffer.Length;
+        Span<byte> buffer = stackalloc byte[MaxDigits];
+        return System.Text.Encoding.ASCII.GetString(buffer[..Write(buffer, value)]);
+    }
+
+    /// <summary>Writes the digits as ASCII at the start of <paramref name="destination"/>; returns how many.</summary>
+    public static int Write(Span<byte> destination, ulong value)
+    {
+        Span<byte> digits = stackalloc byte[MaxDigits];
+        var i = digits.Length;
         do
         {
-            buffer[--i] = Digits[(int)(value % 36)];
+            digits[--i] = (byte)Digits[(int)(value % 36)];
             value /= 36;
         }
         while (value > 0);
-        return new string(buffer[i..]);
+        digits[i..].CopyTo(destination);
+        return MaxDigits - i;
     }
 
     /// <summary>Parses 1–12 base-36 digits (enough for any sequence); false on anything else.</summary>

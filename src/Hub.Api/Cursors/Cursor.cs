@@ -21,22 +21,64 @@ public static class Cursor
 
     public static string Encode(TopicSet set, ReadOnlySpan<TopicPosition> positions)
     {
+        var max = MaxLength(set, positions);
+        var rented = max <= 512 ? null : ArrayPool<byte>.Shared.Rent(max);
+        var buffer = rented ?? stackalloc byte[512];
+        try
+        {
+            return Encoding.ASCII.GetString(buffer[..Write(buffer, set, positions)]);
+        }
+        finally
+        {
+            if (rented is not null)
+                ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>An upper bound of the encoded length in bytes, for sizing the span given to <see cref="Write"/>.</summary>
+    public static int MaxLength(TopicSet set, ReadOnlySpan<TopicPosition> positions)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        var max = set.Fingerprint.Length + 1;
+        foreach (var position in positions)
+            max += position.Epoch.Length + 2 + Base36.MaxDigits;
+        return max;
+    }
+
+    /// <summary>
+    /// Encodes the cursor as ASCII straight into <paramref name="destination"/> (at least
+    /// <see cref="MaxLength"/> bytes) and returns the bytes written: a multi-topic connection writes its
+    /// id line into the response this way, with no string or array of its own per event.
+    /// </summary>
+    public static int Write(Span<byte> destination, TopicSet set, ReadOnlySpan<TopicPosition> positions)
+    {
         ArgumentNullException.ThrowIfNull(set);
         if (positions.Length != set.Count)
             throw new ArgumentException("One position per topic is needed.", nameof(positions));
-        var sb = new StringBuilder(set.Fingerprint.Length + 1 + positions.Length * 6 + 9);
-        sb.Append(set.Fingerprint).Append('.');
+        var at = Ascii(destination, set.Fingerprint);
+        destination[at++] = (byte)'.';
         string? previousEpoch = null;
         for (var i = 0; i < positions.Length; i++)
         {
             if (i > 0)
-                sb.Append('-');
+                destination[at++] = (byte)'-';
             if (!string.Equals(positions[i].Epoch, previousEpoch, StringComparison.Ordinal))
-                sb.Append(positions[i].Epoch).Append(':');
-            sb.Append(Base36.Encode((ulong)positions[i].Sequence));
+            {
+                at += Ascii(destination[at..], positions[i].Epoch);
+                destination[at++] = (byte)':';
+            }
+            at += Base36.Write(destination[at..], (ulong)positions[i].Sequence);
             previousEpoch = positions[i].Epoch;
         }
-        return sb.ToString();
+        return at;
+    }
+
+    /// <summary>Fingerprints and epochs are base-36 text: one byte per character.</summary>
+    private static int Ascii(Span<byte> destination, string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+            destination[i] = (byte)text[i];
+        return text.Length;
     }
 
     /// <summary>

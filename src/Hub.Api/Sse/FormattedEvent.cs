@@ -26,15 +26,13 @@ public sealed class FormattedEvent
     public byte[] Body { get; }
 
     /// <summary>
-    /// The id line for a subscription whose positions include this event. A one-topic subscription's
-    /// cursor depends on this event alone, so that line is made once and shared (a benign race at most
-    /// makes it twice).
+    /// The id line of a one-topic subscription, whose cursor depends on this event alone: made once and
+    /// shared by every such connection (a benign race at most makes it twice). Multi-topic connections
+    /// write their id line straight into their response instead (<see cref="SseFormat.WriteIdLine"/>).
     /// </summary>
-    public byte[] IdLineFor(TopicSet set, ReadOnlySpan<TopicPosition> positions)
+    public byte[] SingleTopicIdLine(TopicSet set)
     {
         ArgumentNullException.ThrowIfNull(set);
-        if (set.Count == 1)
-            return _singleTopicIdLine ??= SseFormat.IdLine(Cursor.Encode(set, positions));
-        return SseFormat.IdLine(Cursor.Encode(set, positions));
+        return _singleTopicIdLine ??= SseFormat.IdLine(Cursor.Encode(set, [new TopicPosition(Event.Epoch, Event.Sequence)]));
     }
 }

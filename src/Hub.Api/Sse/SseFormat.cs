@@ -1,4 +1,5 @@
 using System.Text;
+using Hub.Api.Cursors;
 
 namespace Hub.Api.Sse;
 
@@ -20,6 +21,18 @@ public static class SseFormat
         if (cursor.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0)
             throw new ArgumentException("An SSE id may not contain CR, LF or NUL.", nameof(cursor));
         return Encoding.UTF8.GetBytes($"id: {cursor}\n");
+    }
+
+    /// <summary>An upper bound of <see cref="WriteIdLine"/>'s length.</summary>
+    public static int IdLineMaxLength(TopicSet set, ReadOnlySpan<TopicPosition> positions) => 5 + Cursor.MaxLength(set, positions);
+
+    /// <summary>Writes the <c>id:</c> line of <paramref name="positions"/> into <paramref name="destination"/>; returns its length.</summary>
+    public static int WriteIdLine(Span<byte> destination, TopicSet set, ReadOnlySpan<TopicPosition> positions)
+    {
+        "id: "u8.CopyTo(destination);
+        var length = 4 + Cursor.Write(destination[4..], set, positions);
+        destination[length] = (byte)'\n';
+        return length + 1;
     }
 
     /// <summary>

@@ -18,13 +18,6 @@ public sealed class SseOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>
-    /// Events queued for one connection before it counts as too slow and is closed (it then resumes from
-    /// its last id). Default 1,024.
-    /// </summary>
-    [Range(1, 1_000_000)]
-    public int QueueCapacity { get; set; } = 1_024;
-
     /// <summary>Events read from the log per request while replaying history to a resuming client. Default 500.</summary>
     [Range(1, 10_000)]
     public int ReplayPageSize { get; set; } = 500;

@@ -55,7 +55,7 @@ public sealed partial class ConnectionDrainer(
             // A per-connection jitter of ±10 %, stable for the connection (derived from its id).
             var jitter = 0.9 + (connection.Id * 2654435761 % 1000) / 5000.0;
             if (now - connection.OpenedAt >= max.TotalMilliseconds * jitter)
-                connection.Drain(ConnectionCloseReason.LifetimeEnded);
+                connection.Drain(ConnectionCloseReason.LifetimeEnded, JitteredRetry());
         }
     }
 
@@ -81,11 +81,11 @@ public sealed partial class ConnectionDrainer(
                     break;
                 }
             }
-            open[i].Drain(ConnectionCloseReason.Draining);
+            open[i].Drain(ConnectionCloseReason.Draining, JitteredRetry());
         }
         // Whatever is still open when time is up (or the host gave up waiting) ends now.
         foreach (var connection in connections.All)
-            connection.Drain(ConnectionCloseReason.Draining);
+            connection.Drain(ConnectionCloseReason.Draining, JitteredRetry());
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Draining {Connections} SSE connection(s) over {Window}; clients will resume on other nodes")]

@@ -4,9 +4,9 @@ using Microsoft.Extensions.Options;
 namespace Hub.Api.Subscriptions;
 
 /// <summary>
-/// One timer for the whole node, instead of one per connection: asks every connection that has been
-/// silent for the heartbeat interval to write a keep-alive comment, and drains connections that
-/// reached their maximum lifetime.
+/// One timer for the whole node, instead of one per connection: writes a keep-alive comment straight
+/// into every idle connection that has been silent for the heartbeat interval, and drains connections
+/// that reached their maximum lifetime.
 /// </summary>
 public sealed class SseHeartbeat(SseConnections connections, IOptions<SseOptions> options, ConnectionDrainer drainer) : BackgroundService
 {
@@ -21,10 +21,7 @@ public sealed class SseHeartbeat(SseConnections connections, IOptions<SseOptions
             {
                 var silentSince = Environment.TickCount64 - (long)interval.TotalMilliseconds;
                 foreach (var connection in connections.All)
-                {
-                    if (connection.LastWrite <= silentSince)
-                        connection.EnqueueKeepAlive();
-                }
+                    connection.KeepAliveIfSilent(silentSince);
                 drainer.EndExpiredConnections();
             }
         }

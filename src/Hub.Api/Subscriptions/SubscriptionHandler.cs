@@ -102,8 +102,8 @@ public sealed partial class SubscriptionHandler(
             return;
         }
 
-        var options = sseOptions.Value;
-        using var connection = new SseConnection(set, options.QueueCapacity, context.RequestAborted);
+        var connection = new SseConnection(set, context, metrics);
+        using var aborted = connection.EndWhenAborted();
         using var expiry = access.CloseAtTokenExpiry(context.User, connection);
         connections.Add(connection);
         LogOpened(logger, connection.Id, set.Count, set.Topics[0]);
@@ -111,26 +111,32 @@ public sealed partial class SubscriptionHandler(
         {
             // Joined to the live feeds first, then the headers and retry go out at once: when a client sees
             // the stream open (EventSource's onopen), it already receives every event published from then.
-            await feeds.AttachAsync(connection);
-            await response.StartAsync(connection.Closed);
+            var attachment = await feeds.AttachAsync(connection, set);
+            connection.Attached(attachment.Feeds, attachment.LiveStarts);
+            await response.StartAsync(context.RequestAborted);
             response.BodyWriter.Write(_retry);
-            await response.BodyWriter.FlushAsync(connection.Closed);
             if (start.Kind != SubscriptionStartKind.Live)
                 metrics.Resumed(start.Kind);
-            var subscription = new SseSubscription(connection, response.BodyWriter, grains, options, metrics, logger);
-            await subscription.RunAsync(start, connection.Closed);
-            if (connection.IsDraining)
+            var replay = new SseReplay(connection, grains, sseOptions.Value, metrics, logger);
+            await replay.StartAsync(start, context.RequestAborted);
+            // From here the feeds write; this handler only waits, replaying a topic from the log when the
+            // feed cannot serve it (fell behind while replaying, or the topic's epoch changed).
+            while (true)
             {
-                response.BodyWriter.Write(drainer.JitteredRetry());
-                await response.BodyWriter.FlushAsync(context.RequestAborted);
+                var needsLog = connection.GoLive();
+                if (needsLog >= 0)
+                {
+                    await replay.CatchUpAsync(needsLog, null, context.RequestAborted);
+                    continue;
+                }
+                if (await connection.WaitAsync())
+                    break;
+                await replay.CatchUpAsync(connection.TopicNeedingLog, null, context.RequestAborted);
             }
-            connection.Close(ConnectionCloseReason.ClientGone);
+            if (connection.Goodbye is { } goodbye && !context.RequestAborted.IsCancellationRequested)
+                await response.BodyWriter.WriteAsync(goodbye, context.RequestAborted);
         }
-        catch (OperationCanceledException) when (connection.Closed.IsCancellationRequested)
-        {
-            connection.Close(ConnectionCloseReason.ClientGone);
-        }
-        catch (Exception ex) when (ex is IOException || context.RequestAborted.IsCancellationRequested)
+        catch (Exception ex) when (ex is IOException or OperationCanceledException || context.RequestAborted.IsCancellationRequested)
         {
             connection.Close(ConnectionCloseReason.ClientGone);
         }
@@ -144,14 +150,14 @@ public sealed partial class SubscriptionHandler(
         }
         finally
         {
-            feeds.Detach(connection);
+            feeds.Detach(connection, set);
             connections.Remove(connection);
         }
 
         if (connection.CloseReason == ConnectionCloseReason.SlowClient)
         {
             metrics.SlowClientDisconnected();
-            LogSlowClient(logger, connection.Id, options.QueueCapacity);
+            LogSlowClient(logger, connection.Id);
         }
         else
             LogClosed(logger, connection.Id, connection.CloseReason);
@@ -177,8 +183,8 @@ public sealed partial class SubscriptionHandler(
     [LoggerMessage(Level = LogLevel.Debug, Message = "Connection {ConnectionId} closed: {Reason}")]
     private static partial void LogClosed(ILogger logger, long connectionId, ConnectionCloseReason reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Connection {ConnectionId} closed: too slow, its queue of {QueueCapacity} events was full; it resumes from its last id")]
-    private static partial void LogSlowClient(ILogger logger, long connectionId, int queueCapacity);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Connection {ConnectionId} closed: too slow, it fell behind the events the node keeps per topic (Hub:Subscriptions:RecentEventsPerTopic); it resumes from its last id")]
+    private static partial void LogSlowClient(ILogger logger, long connectionId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Connection {ConnectionId} ended by an error; the client will resume from its last id")]
     private static partial void LogFailed(ILogger logger, Exception exception, long connectionId);

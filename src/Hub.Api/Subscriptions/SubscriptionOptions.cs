@@ -16,16 +16,29 @@ public sealed class SubscriptionOptions
     public int MaxCursorLength { get; set; } = 4_096;
 
     /// <summary>
-    /// Newest events each node keeps per active topic, formatted, so that clients resuming within them
-    /// (a reconnect, a drained node's clients) are served from memory without asking the log. 0 turns
-    /// this off. Default 1,024.
+    /// Newest events each node keeps per active topic, formatted once: the ring that live connections
+    /// catch up from when their previous write is still flushing, and that serves clients resuming within
+    /// it (a reconnect, a drained node's clients) without asking the log. A connection that falls further
+    /// behind than the ring is too slow: it is closed and resumes by cursor from the log. The ring never
+    /// holds more than half of <c>Hub:Retention:MaxEventsPerTopic</c>, so a client cut off for being slow
+    /// still finds its next event in the log instead of a reset. Default 512 (at least 16).
     /// </summary>
-    [Range(0, 100_000)]
-    public int RecentEventsPerTopic { get; set; } = 1_024;
+    [Range(16, 100_000)]
+    public int RecentEventsPerTopic { get; set; } = 512;
 
-    /// <summary>Upper bound on the bytes those events take per topic. Default 4 MiB.</summary>
-    [Range(0, 1L << 32)]
+    /// <summary>
+    /// Upper bound on the bytes those events take per topic (their formatted bodies). With large events
+    /// this, not the count, decides how far behind a connection may fall. Default 4 MiB.
+    /// </summary>
+    [Range(64 * 1024, 1L << 32)]
     public long RecentBytesPerTopic { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>The ring's size for a given retention: the configured size, at most half of what the log keeps, at least 16.</summary>
+    public int RecentEventsFor(Hub.Grains.EventLog.RetentionOptions retention)
+    {
+        ArgumentNullException.ThrowIfNull(retention);
+        return Math.Max(16, Math.Min(RecentEventsPerTopic, retention.MaxEventsPerTopic / 2));
+    }
 
     /// <summary>
     /// How often the node re-checks its stream subscriptions and compares what it delivered with each

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Hub.Api.Cursors;
 using Hub.Api.Diagnostics;
 using Hub.Api.Sse;
@@ -10,9 +9,16 @@ namespace Hub.Api.Subscriptions;
 
 /// <summary>
 /// This node's one stream subscription to one topic, shared by all of the node's connections to it.
-/// It forwards each live event, formatted once, to every attached connection, and keeps the node's
-/// view of the topic gap-free: the stream is best-effort, the log is the truth, so a sequence that
-/// jumps ahead makes the feed fetch what it skipped from the topic grain before delivering on.
+/// Each live event is formatted once and appended to the feed's recent events (a ring); then the feed
+/// walks its listeners once per batch, and each idle connection copies the new bytes straight into its
+/// response (see <see cref="SseConnection"/>). A connection still flushing catches up from the ring by
+/// sequence later, so no connection queues anything of its own. The feed keeps the node's view of the
+/// topic gap-free: the stream is best-effort, the log is the truth, so a sequence that jumps ahead makes
+/// the feed fetch what it skipped from the topic grain before delivering on.
+/// <para>
+/// Lifecycle: starting (subscribing, reading the head) → running → stopped, when its last listener
+/// left. A stopped feed never subscribes again, and a start that fails after subscribing unsubscribes.
+/// </para>
 /// </summary>
 public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
 {
@@ -22,14 +28,18 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
     private readonly IStreamProvider _streams;
     private readonly ILogger _logger;
     private readonly HubMetrics _metrics;
+    // Serialises everything that moves the feed: stream batches, gap repair, head checks, (re)subscribing.
     private readonly SemaphoreSlim _gate = new(1, 1);
-    // Guards the position and the recent events for connections reading them from their own threads;
-    // only the feed (under _gate) writes them.
+    // Guards the position, the recent events and the listener set for listeners reading them from their
+    // own threads; only the feed (under _gate) moves the position. Never held while calling a listener.
     private readonly Lock _state = new();
     private readonly RecentEvents _recent;
-    private ImmutableArray<SseConnection> _connections = [];
+    private readonly HashSet<IFeedListener> _listeners = [];
+    // The listeners as an array for the delivery walk, rebuilt only when the set changed since the last walk.
+    private IFeedListener[]? _walk = [];
     private StreamSubscriptionHandle<EventBatch>? _subscription;
     private bool _ready;
+    private volatile bool _stopped;
     private string _epoch = "";
     private long _last;
 
@@ -37,9 +47,7 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
 
     public TopicFeed(string topic, IGrainFactory grains, IStreamProvider streams, HubMetrics metrics, SubscriptionOptions options, RetentionOptions retention, ILogger logger)
     {
-        // Never hold more than the log retains, so a resume gets the same answer from node memory as
-        // from the log (the same Hub:Retention keys are given to silos and API nodes).
-        _recent = new RecentEvents(Math.Min(options.RecentEventsPerTopic, retention.MaxEventsPerTopic), options.RecentBytesPerTopic);
+        _recent = new RecentEvents(options.RecentEventsFor(retention), options.RecentBytesPerTopic);
         _maxAge = retention.MaxAge;
         _metrics = metrics;
         Topic = topic;
@@ -54,41 +62,64 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
     /// <summary>Completes once the stream subscription stands and the feed knows the topic's head.</summary>
     public Task Ready { get; }
 
-    public int ConnectionCount => _connections.Length;
+    public int ConnectionCount
+    {
+        get
+        {
+            lock (_state)
+                return _listeners.Count;
+        }
+    }
 
     /// <summary>The sequence of the last event this node delivered for the topic (its position, not the cluster's).</summary>
     public long LastSequence => Volatile.Read(ref _last);
 
-    /// <summary>The delivered events after <paramref name="after"/>, if this node still holds all of them.</summary>
-    public bool TryCopyRecent(TopicPosition after, List<FormattedEvent> into)
-    {
-        var notBefore = DateTimeOffset.UtcNow - _maxAge;
-        lock (_state)
-            return _recent.TryCopyAfter(after.Epoch, after.Sequence, into, notBefore);
-    }
-
-    /// <summary>Where the feed stood once it was ready: the live start of connections that joined before that.</summary>
-    public TopicPosition InitialPosition { get; private set; }
-
     /// <summary>
-    /// Joins a connection to the feed and returns where the feed stands at that very moment (null while
-    /// the feed is still starting: then <see cref="InitialPosition"/>). Taken under the same lock that
-    /// <see cref="Forward"/> holds, it is an exact live start: every later event reaches the
-    /// connection's queue, every earlier one is behind the position.
+    /// Copies the feed's events after <paramref name="after"/> into <paramref name="into"/>. With
+    /// <paramref name="notBefore"/> (a resume) an event older than that counts as evicted, as the log's
+    /// age retention would have dropped it; a live connection catching up passes the default.
     /// </summary>
-    internal TopicPosition? Add(SseConnection connection)
+    public FeedRead ReadAfter(TopicPosition after, List<FormattedEvent> into, DateTimeOffset notBefore = default)
     {
         lock (_state)
         {
-            _connections = _connections.Add(connection);
+            if (!string.Equals(after.Epoch, _epoch, StringComparison.Ordinal))
+                return FeedRead.OtherEpoch;
+            if (after.Sequence >= _last)
+                return FeedRead.Served; // nothing newer yet (a position read from the log may even be ahead)
+            return _recent.TryCopyAfter(after.Epoch, after.Sequence, into, notBefore) ? FeedRead.Served : FeedRead.Evicted;
+        }
+    }
+
+    /// <summary>The oldest moment a resume may be served from this node's memory (the log's age retention).</summary>
+    public DateTimeOffset ResumableSince => DateTimeOffset.UtcNow - _maxAge;
+
+    /// <summary>Where the feed stood once it was ready: the live start of listeners that joined before that.</summary>
+    public TopicPosition InitialPosition { get; private set; }
+
+    /// <summary>
+    /// Joins a listener to the feed and returns where the feed stands at that very moment (null while
+    /// the feed is still starting: then <see cref="InitialPosition"/>). Taken under the lock that
+    /// appending holds, it is an exact live start: every later event is appended after it, so the
+    /// listener either sees it in the delivery walk or finds it in the recent events.
+    /// </summary>
+    internal TopicPosition? Add(IFeedListener listener)
+    {
+        lock (_state)
+        {
+            if (_listeners.Add(listener))
+                _walk = null;
             return _ready ? new TopicPosition(_epoch, _last) : null;
         }
     }
 
-    internal void Remove(SseConnection connection)
+    internal void Remove(IFeedListener listener)
     {
         lock (_state)
-            _connections = _connections.Remove(connection);
+        {
+            if (_listeners.Remove(listener))
+                _walk = null;
+        }
     }
 
     public async Task OnNextAsync(EventBatch item, StreamSequenceToken? token = null)
@@ -96,8 +127,8 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
         await _gate.WaitAsync();
         try
         {
-            foreach (var e in item.Events)
-                await DeliverAsync(e);
+            if (!_stopped)
+                await DeliverAsync(item.Events);
         }
         catch (Exception ex)
         {
@@ -127,6 +158,8 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
         await _gate.WaitAsync(cancellationToken);
         try
         {
+            if (_stopped)
+                return;
             var info = await Grain.GetInfoAsync();
             if (info.Epoch != _epoch || info.Head > _last)
             {
@@ -141,30 +174,54 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
         }
     }
 
-    /// <summary>Makes sure the stream subscription still exists, re-subscribing when the cluster dropped it.</summary>
+    /// <summary>
+    /// Makes sure the stream subscription still exists, re-subscribing when the cluster dropped it; a
+    /// stopped feed is left alone (the watchdog may hold it in a snapshot taken before it stopped).
+    /// </summary>
     public async Task EnsureSubscribedAsync()
     {
-        var handles = await Stream.GetAllSubscriptionHandles();
-        if (_subscription is not null && handles.Any(h => h.HandleId == _subscription.HandleId))
-            return;
-        LogResubscribing(_logger, Topic);
-        _subscription = await Stream.SubscribeAsync(this);
-    }
-
-    public async Task StopAsync()
-    {
+        await _gate.WaitAsync();
         try
         {
-            await Ready;
+            if (_stopped)
+                return;
+            var handles = await Stream.GetAllSubscriptionHandles();
+            if (_subscription is not null && handles.Any(h => h.HandleId == _subscription.HandleId))
+                return;
+            LogResubscribing(_logger, Topic);
+            _subscription = await Stream.SubscribeAsync(this);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Stops the feed for good: it unsubscribes and ignores whatever the stream still brings.</summary>
+    public async Task StopAsync()
+    {
+        _stopped = true;
+        // After the gate, nothing else can be subscribing: a start or a re-subscribe in progress ends first.
+        await _gate.WaitAsync();
+        try
+        {
             if (_subscription is not null)
                 await _subscription.UnsubscribeAsync();
+            _subscription = null;
         }
         catch (Exception ex)
         {
             // The cluster forgets subscriptions of a client that goes away, so this is only tidiness.
             LogUnsubscribeFailed(_logger, ex, Topic);
         }
+        finally
+        {
+            _gate.Release();
+        }
     }
+
+    /// <summary>True while the feed holds a stream subscription (for tests and status).</summary>
+    public bool IsSubscribed => _subscription is not null;
 
     private ITopicGrain Grain => _grains.GetGrain<ITopicGrain>(Topic);
 
@@ -177,6 +234,8 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
         await _gate.WaitAsync();
         try
         {
+            if (_stopped)
+                throw new OperationCanceledException($"The feed of topic {Topic} stopped before it started.");
             _subscription = await Stream.SubscribeAsync(this);
             // Everything up to this head is in the log; connections read it there themselves.
             var info = await Grain.GetInfoAsync();
@@ -188,28 +247,57 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
                 _ready = true;
             }
         }
+        catch
+        {
+            // A subscription without a running feed would receive a topic nobody reads, for good.
+            await UnsubscribeQuietlyAsync();
+            throw;
+        }
         finally
         {
             _gate.Release();
         }
     }
 
-    private async Task DeliverAsync(TopicEvent e)
+    private async Task UnsubscribeQuietlyAsync()
     {
-        if (e.Epoch == _epoch && e.Sequence <= _last)
-            return; // already delivered (repair or head check got there first)
-        if (e.Epoch != _epoch || e.Sequence > _last + 1)
+        try
         {
-            LogGapRepair(_logger, Topic, _last, e.Sequence);
-            _metrics.GapRepaired("stream");
-            await RepairAsync(e.Epoch, e.Sequence);
-            if (e.Epoch != _epoch || e.Sequence != _last + 1)
-                return;
+            if (_subscription is not null)
+                await _subscription.UnsubscribeAsync();
         }
-        Forward(e);
+        catch (Exception ex)
+        {
+            LogUnsubscribeFailed(_logger, ex, Topic);
+        }
+        _subscription = null;
     }
 
-    /// <summary>Fetches and forwards the log's events from the node's position up to (not including) <paramref name="until"/>.</summary>
+    /// <summary>Appends the batch's new events (repairing any gap from the log first) and walks the listeners.</summary>
+    private async Task DeliverAsync(IReadOnlyList<TopicEvent> events)
+    {
+        List<FormattedEvent>? fresh = null;
+        foreach (var e in events)
+        {
+            if (e.Epoch == _epoch && e.Sequence <= _last)
+                continue; // already delivered (repair or head check got there first)
+            if (e.Epoch != _epoch || e.Sequence > _last + 1)
+            {
+                // What came before the gap goes out first, so every listener still sees its topic in order.
+                Walk(fresh);
+                fresh = null;
+                LogGapRepair(_logger, Topic, _last, e.Sequence);
+                _metrics.GapRepaired("stream");
+                await RepairAsync(e.Epoch, e.Sequence);
+                if (e.Epoch != _epoch || e.Sequence != _last + 1)
+                    continue;
+            }
+            (fresh ??= new List<FormattedEvent>(events.Count)).Add(Append(e));
+        }
+        Walk(fresh);
+    }
+
+    /// <summary>Fetches and delivers the log's events from the node's position up to (not including) <paramref name="until"/>.</summary>
     private async Task RepairAsync(string epoch, long until)
     {
         if (epoch != _epoch)
@@ -227,23 +315,45 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
             var page = await Grain.ReadAfterAsync(_last, (int)Math.Min(RepairPageSize, until - _last - 1));
             if (page.Info.Epoch != _epoch || page.Events.Count == 0)
                 return;
+            var fresh = new List<FormattedEvent>(page.Events.Count);
             foreach (var e in page.Events)
-                Forward(e);
+                fresh.Add(Append(e));
+            Walk(fresh);
         }
     }
 
-    private void Forward(TopicEvent e)
+    /// <summary>Formats the next event once for the whole node and makes it the feed's newest.</summary>
+    private FormattedEvent Append(TopicEvent e)
     {
         var formatted = new FormattedEvent(e);
-        ImmutableArray<SseConnection> connections;
         lock (_state)
         {
-            Volatile.Write(ref _last, e.Sequence);
             _recent.Add(formatted);
-            connections = _connections;
+            Volatile.Write(ref _last, e.Sequence);
         }
-        foreach (var connection in connections)
-            connection.TryEnqueue(formatted);
+        return formatted;
+    }
+
+    /// <summary>
+    /// Tells every listener about the events just appended: one pass per batch, not per event, so a busy
+    /// topic coalesces into fewer, larger writes instead of queueing. Counted once per walk.
+    /// </summary>
+    private void Walk(List<FormattedEvent>? fresh)
+    {
+        if (fresh is null || fresh.Count == 0)
+            return;
+        IFeedListener[] listeners;
+        lock (_state)
+            listeners = _walk ??= [.. _listeners];
+        var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(fresh);
+        var written = 0;
+        foreach (var listener in listeners)
+            written += listener.OnAdvanced(this, span);
+        if (written > 0)
+            _metrics.Delivered(written);
+        var now = DateTimeOffset.UtcNow;
+        foreach (var formatted in span)
+            _metrics.DeliveryLag(now - formatted.Event.Time);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivering events of topic {Topic} failed; the head check will catch up")]

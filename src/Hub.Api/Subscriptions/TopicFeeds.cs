@@ -38,50 +38,53 @@ public sealed class TopicFeeds(
     }
 
     /// <summary>
-    /// Attaches <paramref name="connection"/> to the live feed of each of its topics and waits until every
-    /// feed stands, so that from here on the connection misses no live event.
+    /// Attaches <paramref name="listener"/> to the live feed of each of <paramref name="topics"/> and waits
+    /// until every feed stands, so that from here on the listener misses no live event. Returns the feeds
+    /// in the set's order and, per topic, the exact live start: where the feed stood when it joined.
     /// </summary>
-    public async Task AttachAsync(SseConnection connection)
+    public async Task<FeedAttachment> AttachAsync(IFeedListener listener, TopicSet topics)
     {
-        ArgumentNullException.ThrowIfNull(connection);
-        var feeds = new List<TopicFeed>(connection.Topics.Count);
-        var starts = new TopicPosition?[connection.Topics.Count];
+        ArgumentNullException.ThrowIfNull(listener);
+        ArgumentNullException.ThrowIfNull(topics);
+        var feeds = new TopicFeed[topics.Count];
+        var starts = new TopicPosition?[topics.Count];
         lock (_feeds)
         {
             _streams ??= cluster.GetStreamProvider(HubStreams.Provider);
-            foreach (var topic in connection.Topics.Topics)
+            for (var i = 0; i < topics.Count; i++)
             {
+                var topic = topics.Topics[i];
                 if (!_feeds.TryGetValue(topic, out var feed))
                     _feeds[topic] = feed = new TopicFeed(topic, cluster, _streams, metrics, options.Value, retention.Value, feedLogger);
-                starts[feeds.Count] = feed.Add(connection);
-                feeds.Add(feed);
+                starts[i] = feed.Add(listener);
+                feeds[i] = feed;
             }
         }
-        connection.Feeds = feeds;
         try
         {
             await Task.WhenAll(feeds.Select(f => f.Ready));
-            connection.LiveStart = [.. starts.Select((start, i) => start ?? feeds[i].InitialPosition)];
+            return new FeedAttachment(feeds, [.. starts.Select((start, i) => start ?? feeds[i].InitialPosition)]);
         }
         catch
         {
-            Detach(connection);
+            Detach(listener, topics);
             throw;
         }
     }
 
-    /// <summary>Detaches the connection from all its feeds and releases those it was the last one on.</summary>
-    public void Detach(SseConnection connection)
+    /// <summary>Detaches the listener from all its feeds and stops those it was the last one on.</summary>
+    public void Detach(IFeedListener listener, TopicSet topics)
     {
-        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(listener);
+        ArgumentNullException.ThrowIfNull(topics);
         List<TopicFeed>? released = null;
         lock (_feeds)
         {
-            foreach (var topic in connection.Topics.Topics)
+            foreach (var topic in topics.Topics)
             {
                 if (!_feeds.TryGetValue(topic, out var feed))
                     continue;
-                feed.Remove(connection);
+                feed.Remove(listener);
                 if (feed.ConnectionCount == 0)
                 {
                     _feeds.Remove(topic);
@@ -93,3 +96,6 @@ public sealed class TopicFeeds(
             _ = feed.StopAsync();
     }
 }
+
+/// <summary>The feeds a listener joined, in its topic set's order, and where each stood when it joined.</summary>
+public sealed record FeedAttachment(TopicFeed[] Feeds, TopicPosition[] LiveStarts);

@@ -48,30 +48,29 @@ public sealed class HistoryHandler(IGrainFactory grains, TopicFeeds feeds, Topic
 
     private async Task<EventPage> WaitForNewerAsync(ITopicGrain grain, string topic, long after, int limit, TimeSpan wait, CancellationToken aborted)
     {
-        // Listen on the node's live feed like a tiny SSE connection: the first live event ends the wait.
-        using var listener = new SseConnection(TopicSet.Of([topic]), queueCapacity: 1, aborted);
-        await feeds.AttachAsync(listener);
+        // Listen on the node's live feed: its next delivery ends the wait.
+        var set = TopicSet.Of([topic]);
+        var signal = new NextEventSignal();
+        await feeds.AttachAsync(signal, set);
         try
         {
             // Re-read after attaching: an event stored between the first read and the attach is not missed.
             var page = await grain.ReadAfterAsync(after, limit);
             if (page.Events.Count > 0 || after < page.Info.Head)
                 return page;
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(listener.Closed);
-            timeout.CancelAfter(wait);
             try
             {
-                await listener.Queue.WaitToReadAsync(timeout.Token);
+                await signal.Arrived.WaitAsync(wait, aborted);
             }
-            catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
+            catch (TimeoutException)
             {
-                // Time is up (or the one-slot queue overflowed, which also means news): read once more.
+                // Time is up: read once more and answer with whatever is there (often nothing).
             }
             return await grain.ReadAfterAsync(after, limit);
         }
         finally
         {
-            feeds.Detach(listener);
+            feeds.Detach(signal, set);
         }
     }
 

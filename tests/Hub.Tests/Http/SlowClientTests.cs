@@ -12,12 +12,12 @@ public class SlowClientTests
     {
         await using var server = await HubServer.StartAsync(new Dictionary<string, string?>
         {
-            ["Hub:Sse:QueueCapacity"] = "64",
+            ["Hub:Subscriptions:RecentEventsPerTopic"] = "64",
         });
         var topic = HubServerFixture.NewTopic();
 
         // The slow client: a raw socket that sends the request and then never reads, so the server's
-        // writes back up through the socket buffers into the connection's queue.
+        // writes back up through the socket buffers until it falls off the topic's recent events.
         using var slow = new TcpClient();
         slow.ReceiveBufferSize = 4096;
         await slow.ConnectAsync(server.Address.Host, server.Address.Port);

@@ -1,0 +1,154 @@
+using System.Text.Json;
+using Hub.Api.Cursors;
+using Hub.Api.Diagnostics;
+using Hub.Api.Http;
+using Hub.Api.Sse;
+using Hub.Grains.Contracts;
+
+namespace Hub.Api.Subscriptions;
+
+/// <summary>
+/// Writes history into a connection that is <see cref="SseConnectionState.Replaying"/>, exactly once and
+/// in per-topic order, before it goes live:
+/// <list type="number">
+/// <item>the connection is already attached to the live feeds (they hold what arrives meanwhile);</item>
+/// <item>each topic is replayed after the client's position, from the node's recent events when they
+/// reach back that far, else from the log, with a <c>hub.reset</c> first when that position can no
+/// longer be honoured;</item>
+/// <item>going live, the connection catches up from the feeds what they delivered during the replay.</item>
+/// </list>
+/// Every position change is followed by an <c>id:</c>, so the browser's <c>Last-Event-ID</c> is always
+/// the exact resume point.
+/// </summary>
+public sealed partial class SseReplay(
+    SseConnection connection,
+    IGrainFactory grains,
+    SseOptions options,
+    HubMetrics metrics,
+    ILogger logger)
+{
+    /// <summary>Flush at least this often while replaying a backlog, so a long replay still moves.</summary>
+    private const int FlushThresholdEvents = 256;
+
+    private readonly TopicSet _set = connection.Topics;
+
+    /// <summary>Sets every topic's starting position and replays what the client is missing.</summary>
+    public async Task StartAsync(SubscriptionStart start, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        // Every position is set before any event is written: each id line carries all topics' positions, so
+        // an id written while replaying the first topic must already hold a real position for the others
+        // (the client's own, or where they start), or a client that reconnects from it would lose them.
+        var infos = new TopicInfo?[_set.Count];
+        for (var i = 0; i < _set.Count; i++)
+        {
+            switch (start.Kind)
+            {
+                case SubscriptionStartKind.Live:
+                    break; // where the node's feed stood when the connection joined it (set on attach)
+                case SubscriptionStartKind.Cursor:
+                    connection.Positions[i] = start.Positions[i];
+                    break;
+                default:
+                    var info = await Grain(i).GetInfoAsync();
+                    infos[i] = info;
+                    connection.Positions[i] = new TopicPosition(info.Epoch, info.Oldest - 1);
+                    break;
+            }
+        }
+        if (start.Kind != SubscriptionStartKind.Live)
+        {
+            for (var i = 0; i < _set.Count; i++)
+            {
+                if (infos[i] is not null || !ReplayFromNode(i))
+                    await CatchUpAsync(i, infos[i], cancellationToken);
+            }
+        }
+        // An id-only event moves the browser's Last-Event-ID without firing a message event (WHATWG SSE,
+        // "dispatch the event" step 1), so even a client that has received nothing yet resumes exactly.
+        connection.WriteIdOnly();
+        await connection.FlushReplayedAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Serves a resume from the events the node still holds, when they reach back to the client's
+    /// position: the common reconnect costs no log read and no formatting.
+    /// </summary>
+    private bool ReplayFromNode(int i)
+    {
+        var feed = connection.Feeds[i];
+        var recent = new List<FormattedEvent>();
+        if (feed.ReadAfter(connection.Positions[i], recent, feed.ResumableSince) != FeedRead.Served)
+            return false;
+        connection.WriteReplayed(i, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(recent));
+        metrics.Delivered(recent.Count);
+        return true;
+    }
+
+    /// <summary>
+    /// Sends topic <paramref name="i"/>'s retained events after its position from the log, preceded by a
+    /// reset when the position is not in the retained history, and flushes.
+    /// </summary>
+    public async Task CatchUpAsync(int i, TopicInfo? info, CancellationToken cancellationToken)
+    {
+        info ??= await Grain(i).GetInfoAsync();
+        while (true)
+        {
+            if (!CheckPosition(i, info))
+                continue;
+            var position = connection.Positions[i];
+            if (position.Sequence >= info.Head)
+                break;
+            var want = (int)Math.Min(options.ReplayPageSize, info.Head - position.Sequence);
+            var page = await Grain(i).ReadAfterAsync(position.Sequence, want);
+            info = page.Info;
+            // Retention may have moved past us while we read (a slow replay of a hot topic): check again.
+            if (page.Events.Count == 0 || page.Events[0].Sequence != position.Sequence + 1 || page.Info.Epoch != position.Epoch)
+            {
+                if (CheckPosition(i, info))
+                    break; // nothing more to read now; the feed delivers what comes next
+                continue;
+            }
+            var formatted = new FormattedEvent[page.Events.Count];
+            for (var k = 0; k < formatted.Length; k++)
+                formatted[k] = new FormattedEvent(page.Events[k]);
+            connection.WriteReplayed(i, formatted);
+            metrics.Delivered(formatted.Length);
+            if (formatted.Length >= FlushThresholdEvents && !await connection.FlushReplayedAsync(cancellationToken))
+                return;
+        }
+        await connection.FlushReplayedAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// True when topic <paramref name="i"/>'s position lies in the retained history of
+    /// <paramref name="info"/>; otherwise sends a reset, moves the position to just before the oldest
+    /// retained event and returns false.
+    /// </summary>
+    private bool CheckPosition(int i, TopicInfo info)
+    {
+        var position = connection.Positions[i];
+        string reason;
+        if (position.Epoch != info.Epoch)
+            reason = "epoch-changed";
+        else if (position.Sequence < info.Oldest - 1)
+            reason = "retention";
+        else if (position.Sequence > info.Head)
+            reason = "unknown-position";
+        else
+            return true;
+
+        connection.Positions[i] = new TopicPosition(info.Epoch, info.Oldest - 1);
+        LogReset(logger, connection.Id, info.Topic, reason, position.Epoch, position.Sequence, info.Oldest);
+        metrics.Reset(reason);
+        var data = JsonSerializer.Serialize(new ResetData(info.Topic, reason, info.Oldest), HubJsonContext.Default.ResetData);
+        connection.WriteRaw(SseFormat.IdLine(Cursor.Encode(_set, connection.Positions)));
+        connection.WriteRaw(SseFormat.EventBody(HubEventTypes.Reset, data));
+        return false;
+    }
+
+    private ITopicGrain Grain(int i) => grains.GetGrain<ITopicGrain>(_set.Topics[i]);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connection {ConnectionId}: reset topic {Topic} ({Reason}); the client was at {Epoch}/{Sequence}, continuing from {ResumedFrom}")]
+    private static partial void LogReset(ILogger logger, long connectionId, string topic, string reason, string epoch, long sequence, long resumedFrom);
+}
