@@ -16,6 +16,9 @@ internal sealed class RecentEvents(int capacity, long maxBytes)
 
     public int Count => _count;
 
+    /// <summary>The sequence of the oldest event held (0 when empty).</summary>
+    public long OldestSequence => _count == 0 ? 0 : Oldest!.Event.Sequence;
+
     /// <summary>Appends the next event; the caller guarantees consecutive sequences within one epoch.</summary>
     public void Add(FormattedEvent formatted)
     {

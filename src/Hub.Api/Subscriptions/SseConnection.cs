@@ -162,13 +162,28 @@ public sealed partial class SseConnection : IFeedListener
     /// <inheritdoc />
     public int OnAdvanced(TopicFeed feed, ReadOnlySpan<FormattedEvent> fresh)
     {
+        var written = Advance(feed, fresh, out var slow);
+        if (slow)
+            _context.Abort(); // its socket is full: nothing more would get through
+        return written;
+    }
+
+    private int Advance(TopicFeed feed, ReadOnlySpan<FormattedEvent> fresh, out bool slow)
+    {
+        slow = false;
         lock (_lock)
         {
-            // Replaying: the handler catches up when it goes live. Flushing: the continuation does.
-            if (_state != SseConnectionState.Idle)
-                return 0;
             var i = _feeds.Length == 1 ? 0 : Array.IndexOf(_feeds, feed);
-            if (i < 0)
+            if (_state == SseConnectionState.Flushing && i >= 0)
+            {
+                // Still flushing: its continuation catches up, unless the feed no longer holds its next event.
+                var position = _positions[i];
+                slow = string.Equals(position.Epoch, fresh[0].Event.Epoch, StringComparison.Ordinal) && position.Sequence + 1 < feed.OldestHeld;
+                if (slow)
+                    EndLocked(ConnectionCloseReason.SlowClient);
+            }
+            // Replaying: the handler catches up when it goes live.
+            if (_state != SseConnectionState.Idle || i < 0)
                 return 0;
             try
             {

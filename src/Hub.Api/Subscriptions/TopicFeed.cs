@@ -42,6 +42,7 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
     private volatile bool _stopped;
     private string _epoch = "";
     private long _last;
+    private long _oldestHeld;
 
     private readonly TimeSpan _maxAge;
 
@@ -73,6 +74,12 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
 
     /// <summary>The sequence of the last event this node delivered for the topic (its position, not the cluster's).</summary>
     public long LastSequence => Volatile.Read(ref _last);
+
+    /// <summary>
+    /// The oldest sequence the feed still holds in its recent events: a listener behind it can no longer
+    /// catch up from the feed. Read during the feed's own delivery walk, so it is exact there.
+    /// </summary>
+    public long OldestHeld => Volatile.Read(ref _oldestHeld);
 
     /// <summary>
     /// Copies the feed's events after <paramref name="after"/> into <paramref name="into"/>. With
@@ -307,6 +314,7 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
             {
                 _epoch = epoch;
                 Volatile.Write(ref _last, 0);
+                Volatile.Write(ref _oldestHeld, 0);
                 _recent.Clear();
             }
         }
@@ -330,6 +338,7 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
         {
             _recent.Add(formatted);
             Volatile.Write(ref _last, e.Sequence);
+            Volatile.Write(ref _oldestHeld, _recent.OldestSequence);
         }
         return formatted;
     }
