@@ -26,24 +26,37 @@ public static class TokenSources
     public static Task OnMessageReceived(MessageReceivedContext context, string cookieName)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var http = context.HttpContext;
-        var request = context.Request;
-        if (request.Headers.Authorization.Count > 0)
-        {
-            // The handler reads the header itself.
-            http.Items[SourceKey] = TokenSource.Header;
-        }
-        else if (request.Cookies.TryGetValue(cookieName, out var cookie) && cookie.Length > 0)
-        {
-            context.Token = cookie;
-            http.Items[SourceKey] = TokenSource.Cookie;
-        }
-        else if (request.Query.TryGetValue(QueryParameter, out var query) && query.Count > 0 && !string.IsNullOrEmpty(query[0]))
-        {
-            context.Token = query[0];
-            http.Items[SourceKey] = TokenSource.Query;
-        }
+        var source = Find(context.Request, cookieName, out var token);
+        if (source == TokenSource.None)
+            return Task.CompletedTask;
+        // A header token the handler reads itself; the others it must be handed.
+        if (source != TokenSource.Header)
+            context.Token = token;
+        context.HttpContext.Items[SourceKey] = source;
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Where <paramref name="request"/> carries a token, in the order the handler looks: None when it
+    /// carries none, so authenticating it can only end without a result.
+    /// </summary>
+    public static TokenSource Find(HttpRequest request, string cookieName, out string? token)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        token = null;
+        if (request.Headers.Authorization.Count > 0)
+            return TokenSource.Header;
+        if (request.Cookies.TryGetValue(cookieName, out var cookie) && cookie.Length > 0)
+        {
+            token = cookie;
+            return TokenSource.Cookie;
+        }
+        if (request.Query.TryGetValue(QueryParameter, out var query) && query.Count > 0 && !string.IsNullOrEmpty(query[0]))
+        {
+            token = query[0];
+            return TokenSource.Query;
+        }
+        return TokenSource.None;
     }
 
     public static TokenSource Of(HttpContext context)

@@ -29,20 +29,26 @@ public sealed partial class TopicAccess(
 
     private readonly TopicPatterns _private = new(options.Value.PrivateTopics);
     private readonly bool _anonymousPublish = options.Value.AnonymousPublishAllowed(environment);
+    private readonly string _cookieName = options.Value.CookieName;
 
     /// <summary>Null when the request may publish to <paramref name="topic"/>, else the 401/403 to answer.</summary>
-    public async Task<IResult?> CheckPublishAsync(HttpContext context, string topic)
+    public ValueTask<IResult?> CheckPublishAsync(HttpContext context, string topic)
     {
         ArgumentNullException.ThrowIfNull(context);
+        // A request with no token anywhere can only authenticate to "no result": answer that without a
+        // second pass through the authentication handler (anonymous publishing is the hot case).
+        if (TokenSources.Find(context.Request, _cookieName, out _) == TokenSource.None)
+            return ValueTask.FromResult(Anonymous(context));
+        return CheckPublishTokenAsync(context, topic);
+    }
+
+    private async ValueTask<IResult?> CheckPublishTokenAsync(HttpContext context, string topic)
+    {
         var result = await context.AuthenticateAsync();
         if (result.Failure is not null)
             return InvalidToken(context, result.Failure);
         if (!result.Succeeded)
-        {
-            return _anonymousPublish
-                ? null
-                : Unauthorized(context, "Publishing needs a token: send 'Authorization: Bearer <token>' whose hub.publish claim grants the topic.");
-        }
+            return Anonymous(context);
         if (TokenSources.Of(context) != TokenSource.Header)
         {
             // A cookie rides along with any cross-site form post; a query string ends up in logs.
@@ -54,6 +60,10 @@ public sealed partial class TopicAccess(
         LogDenied(logger, "publish", topic, Subject(result.Principal));
         return Problems.Forbidden($"The token does not grant publishing to topic '{topic}' (its hub.publish claim has no matching name or pattern).");
     }
+
+    private IResult? Anonymous(HttpContext context) => _anonymousPublish
+        ? null
+        : Unauthorized(context, "Publishing needs a token: send 'Authorization: Bearer <token>' whose hub.publish claim grants the topic.");
 
     /// <summary>
     /// Null when the request may read every one of <paramref name="topics"/>, else the 401/403 to answer.

@@ -39,6 +39,7 @@ public sealed partial class TopicGrain(
     private readonly PublishOptions _options = publishOptions.Value;
     private readonly List<PendingPublish> _pending = [];
     private string _topic = "";
+    private string? _topicProblem;
     private TopicInfo _info = null!;
     private IAsyncStream<EventBatch> _stream = null!;
     private Task? _flushing;
@@ -49,14 +50,17 @@ public sealed partial class TopicGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _topic = this.GetPrimaryKeyString();
+        _topicProblem = EventRules.CheckTopic(_topic);
         _info = await log.GetInfoAsync(_topic, cancellationToken);
         _stream = this.GetStreamProvider(HubStreams.Provider).GetStream<EventBatch>(HubStreams.ForTopic(_topic));
     }
 
-    public async Task<PublishResult> PublishAsync(EventDraft draft)
+    public Task<PublishResult> PublishAsync(EventDraft draft)
     {
-        var results = await EnqueueAsync([draft]);
-        return results[0];
+        Validate(draft);
+        var pending = new PendingPublish(draft);
+        Enqueue(pending);
+        return pending.Single!.Task;
     }
 
     public Task<IReadOnlyList<PublishResult>> PublishBatchAsync(IReadOnlyList<EventDraft> drafts)
@@ -66,7 +70,11 @@ public sealed partial class TopicGrain(
             throw new ArgumentException("A batch needs at least one event.", nameof(drafts));
         if (drafts.Count > _options.MaxBatchEvents)
             throw new ArgumentException($"A batch may hold at most {_options.MaxBatchEvents} events.", nameof(drafts));
-        return EnqueueAsync(drafts);
+        for (var i = 0; i < drafts.Count; i++)
+            Validate(drafts[i]);
+        var pending = new PendingPublish(drafts);
+        Enqueue(pending);
+        return pending.Batch!.Task;
     }
 
     public async Task<TopicInfo> GetInfoAsync()
@@ -79,23 +87,19 @@ public sealed partial class TopicGrain(
     public Task<EventPage> ReadAfterAsync(long afterSequence, int limit) =>
         log.ReadAfterAsync(_topic, afterSequence, Math.Clamp(limit, 1, 10_000));
 
-    private Task<IReadOnlyList<PublishResult>> EnqueueAsync(IReadOnlyList<EventDraft> drafts)
+    private void Enqueue(PendingPublish pending)
     {
-        foreach (var draft in drafts)
-            Validate(draft);
-        var pending = new PendingPublish(drafts);
         _pending.Add(pending);
         // An append that completes synchronously can finish a whole flush before this line assigns it,
         // so a completed task means "no flush running", not "flush pending".
         if (_flushing is null || _flushing.IsCompleted)
             _flushing = FlushAsync();
-        return pending.Completion.Task;
     }
 
     private void Validate(EventDraft draft)
     {
         ArgumentNullException.ThrowIfNull(draft);
-        var problem = EventRules.CheckTopic(_topic) ?? EventRules.CheckType(draft.Type)
+        var problem = _topicProblem ?? EventRules.CheckType(draft.Type)
             ?? EventRules.CheckData(draft.Data, _options.MaxDataBytes);
         if (problem is not null)
             throw new ArgumentException(problem, nameof(draft));
@@ -109,7 +113,7 @@ public sealed partial class TopicGrain(
             IReadOnlyList<TopicEvent> events;
             try
             {
-                var drafts = batch.SelectMany(p => p.Drafts).ToArray();
+                var drafts = Drafts(batch);
                 var started = time.GetTimestamp();
                 events = await log.AppendAsync(_topic, _info.Epoch, _info.Head, drafts, time.GetUtcNow());
                 metrics.Appended(time.GetElapsedTime(started), drafts.Length);
@@ -119,7 +123,7 @@ public sealed partial class TopicGrain(
                 // The log may have moved under us (another activation, a lost log): reread before the next append.
                 LogAppendFailed(logger, ex, _topic);
                 foreach (var p in batch)
-                    p.Completion.TrySetException(ex);
+                    p.Fail(ex);
                 await RefreshInfoAfterFailureAsync();
                 continue;
             }
@@ -128,10 +132,8 @@ public sealed partial class TopicGrain(
             var offset = 0;
             foreach (var p in batch)
             {
-                var results = new PublishResult[p.Drafts.Count];
-                for (var i = 0; i < results.Length; i++, offset++)
-                    results[i] = new PublishResult(_topic, events[offset].Epoch, events[offset].Sequence);
-                p.Completion.TrySetResult(results);
+                p.Complete(_topic, events, offset);
+                offset += p.Count;
             }
 
             SendToStream(new EventBatch(events));
@@ -184,8 +186,8 @@ public sealed partial class TopicGrain(
         // Whole publishes only (a batch publish is all-or-nothing), but always at least one.
         var take = 0;
         var events = 0;
-        while (take < _pending.Count && (take == 0 || events + _pending[take].Drafts.Count <= _options.MaxGroupCommitEvents))
-            events += _pending[take++].Drafts.Count;
+        while (take < _pending.Count && (take == 0 || events + _pending[take].Count <= _options.MaxGroupCommitEvents))
+            events += _pending[take++].Count;
         var batch = _pending.GetRange(0, take);
         _pending.RemoveRange(0, take);
         return batch;
@@ -203,10 +205,82 @@ public sealed partial class TopicGrain(
         }
     }
 
-    private sealed record PendingPublish(IReadOnlyList<EventDraft> Drafts)
+    private static EventDraft[] Drafts(List<PendingPublish> batch)
     {
-        public TaskCompletionSource<IReadOnlyList<PublishResult>> Completion { get; } =
-            new(TaskCreationOptions.RunContinuationsAsynchronously);
+        var count = 0;
+        foreach (var p in batch)
+            count += p.Count;
+        var drafts = new EventDraft[count];
+        var offset = 0;
+        foreach (var p in batch)
+        {
+            p.CopyTo(drafts, offset);
+            offset += p.Count;
+        }
+        return drafts;
+    }
+
+    /// <summary>
+    /// One publish waiting for an append: a single event, or a batch acknowledged all together. A single
+    /// event has its own completion type so its caller gets its result without a list around it.
+    /// </summary>
+    private sealed class PendingPublish
+    {
+        private readonly EventDraft? _draft;
+        private readonly IReadOnlyList<EventDraft>? _drafts;
+
+        public PendingPublish(EventDraft draft)
+        {
+            _draft = draft;
+            Count = 1;
+            Single = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        public PendingPublish(IReadOnlyList<EventDraft> drafts)
+        {
+            _drafts = drafts;
+            Count = drafts.Count;
+            Batch = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        public int Count { get; }
+
+        public TaskCompletionSource<PublishResult>? Single { get; }
+
+        public TaskCompletionSource<IReadOnlyList<PublishResult>>? Batch { get; }
+
+        public void CopyTo(EventDraft[] destination, int offset)
+        {
+            if (_drafts is null)
+            {
+                destination[offset] = _draft!;
+                return;
+            }
+            for (var i = 0; i < _drafts.Count; i++)
+                destination[offset + i] = _drafts[i];
+        }
+
+        /// <summary>Acknowledges with <paramref name="events"/>[<paramref name="offset"/>..], this publish's events in the append.</summary>
+        public void Complete(string topic, IReadOnlyList<TopicEvent> events, int offset)
+        {
+            if (Single is not null)
+            {
+                Single.TrySetResult(new PublishResult(topic, events[offset].Epoch, events[offset].Sequence));
+                return;
+            }
+            var results = new PublishResult[Count];
+            for (var i = 0; i < results.Length; i++)
+                results[i] = new PublishResult(topic, events[offset + i].Epoch, events[offset + i].Sequence);
+            Batch!.TrySetResult(results);
+        }
+
+        public void Fail(Exception exception)
+        {
+            if (Single is not null)
+                Single.TrySetException(exception);
+            else
+                Batch!.TrySetException(exception);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Appending to topic {Topic} failed; its publishers get the error")]

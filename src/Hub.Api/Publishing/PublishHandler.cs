@@ -1,0 +1,91 @@
+using System.Collections.Concurrent;
+using Hub.Api.Diagnostics;
+using Hub.Api.Http;
+using Hub.Api.Security;
+using Hub.Grains.Contracts;
+using Hub.Grains.Publishing;
+using Microsoft.Extensions.Options;
+
+namespace Hub.Api.Publishing;
+
+/// <summary>
+/// One publish request, from the checked topic name to the <c>201</c> with the new event's sequence and
+/// cursor. This is the hub's hottest request path, so it keeps per request only what the request owns.
+/// </summary>
+public sealed partial class PublishHandler(
+    IGrainFactory grains,
+    IOptions<PublishOptions> options,
+    HubMetrics metrics,
+    TopicAccess access,
+    ILogger<PublishHandler> logger)
+{
+    /// <summary>
+    /// Most topics whose grain reference and location this node keeps. Past it the cache starts over,
+    /// so a publisher cycling through endless topic names costs memory once, not forever.
+    /// </summary>
+    internal const int MaxCachedTopics = 10_000;
+
+    private readonly PublishOptions _options = options.Value;
+
+    // Orleans resolves the grain interface's type name on every GetGrain call (about 7 % of the bytes a
+    // publish allocated); a reference is immutable and valid for the life of the cluster, so keep it.
+    private readonly ConcurrentDictionary<string, PublishTarget> _targets = new(StringComparer.Ordinal);
+
+    public async Task<IResult> PublishAsync(HttpContext context, string topic)
+    {
+        if (EventRules.CheckTopic(topic) is { } topicProblem)
+            return Problems.BadRequest(topicProblem);
+        if (await access.CheckPublishAsync(context, topic) is { } denied)
+            return denied;
+        var outcome = await PublishRequestReader.ReadAsync(context.Request, _options, context.RequestAborted);
+        if (outcome.Drafts is null)
+            return TypedResults.Problem(detail: outcome.Problem, statusCode: outcome.Status);
+
+        var target = Target(topic);
+        try
+        {
+            if (!outcome.IsBatch)
+            {
+                var result = await target.Grain.PublishAsync(outcome.Drafts[0]);
+                metrics.Published(1);
+                return TypedResults.Created(target.Location, Response(topic, result));
+            }
+
+            var results = await target.Grain.PublishBatchAsync(outcome.Drafts);
+            metrics.Published(results.Count);
+            var responses = new PublishResponse[results.Count];
+            for (var i = 0; i < responses.Length; i++)
+                responses[i] = Response(topic, results[i]);
+            return TypedResults.Created(target.Location, responses);
+        }
+        catch (ArgumentException ex)
+        {
+            return Problems.BadRequest(ex.Message);
+        }
+        catch (Exception ex) when (Problems.IsTransientClusterFailure(ex))
+        {
+            LogPublishUnavailable(logger, ex, topic);
+            return Problems.Unavailable(context, "The cluster could not take the event right now (a node is failing over). Retry shortly.");
+        }
+    }
+
+    private static PublishResponse Response(string topic, PublishResult result) =>
+        new(result.Topic, result.Sequence, PublishCursor.Encode(topic, result.Epoch, result.Sequence));
+
+    private PublishTarget Target(string topic)
+    {
+        if (_targets.TryGetValue(topic, out var target))
+            return target;
+        target = new PublishTarget(grains.GetGrain<ITopicGrain>(topic), $"/topics/{Uri.EscapeDataString(topic)}");
+        if (_targets.Count >= MaxCachedTopics)
+            _targets.Clear();
+        _targets.TryAdd(topic, target);
+        return target;
+    }
+
+    /// <summary>What publishing to one topic needs that does not change between requests.</summary>
+    private sealed record PublishTarget(ITopicGrain Grain, string Location);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing to topic {Topic} failed: the cluster could not answer; the publisher got 503")]
+    private static partial void LogPublishUnavailable(ILogger logger, Exception exception, string topic);
+}
