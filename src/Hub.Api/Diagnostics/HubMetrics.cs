@@ -34,12 +34,12 @@ public sealed class HubMetrics
         _meter = meters.Create(MeterName);
         _published = _meter.CreateCounter<long>("hub.events.published", "{event}", "Events accepted by publishes on this node.");
         _delivered = _meter.CreateCounter<long>("hub.events.delivered", "{event}", "Events written to SSE connections (one per event per connection).");
-        _lag = _meter.CreateHistogram<double>("hub.delivery.lag", "ms", "Time from an event being stored to it being written to a connection: one sample per write, for its newest live event.",
+        _lag = _meter.CreateHistogram<double>("hub.delivery.lag", "ms", "Time from an event being stored to the node having written it to every idle connection of its topic: one sample per event per topic feed.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
         _resumes = _meter.CreateCounter<long>("hub.resumes", "{subscription}", "Subscriptions that started from a cursor or 'earliest'.");
         _resets = _meter.CreateCounter<long>("hub.resets", "{reset}", "hub.reset events sent, by reason.");
         _gapRepairs = _meter.CreateCounter<long>("hub.gap_repairs", "{repair}", "Times a node fetched events from the log that the live stream skipped, by where it noticed.");
-        _slowClients = _meter.CreateCounter<long>("hub.slow_client_disconnects", "{connection}", "Connections closed because their queue was full.");
+        _slowClients = _meter.CreateCounter<long>("hub.slow_client_disconnects", "{connection}", "Connections closed because they fell further behind than the node keeps per topic.");
         _rejected = _meter.CreateCounter<long>("hub.requests.rejected", "{request}", "Requests answered with an error status, by reason.");
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Hub.Api.Cursors;
 using Hub.Api.Diagnostics;
 using Hub.Api.Http;
 using Hub.Api.Security;
@@ -48,14 +49,14 @@ public sealed partial class PublishHandler(
             {
                 var result = await target.Grain.PublishAsync(outcome.Drafts[0]);
                 metrics.Published(1);
-                return TypedResults.Created(target.Location, Response(topic, result));
+                return TypedResults.Created(target.Location, Response(target, result));
             }
 
             var results = await target.Grain.PublishBatchAsync(outcome.Drafts);
             metrics.Published(results.Count);
             var responses = new PublishResponse[results.Count];
             for (var i = 0; i < responses.Length; i++)
-                responses[i] = Response(topic, results[i]);
+                responses[i] = Response(target, results[i]);
             return TypedResults.Created(target.Location, responses);
         }
         catch (ArgumentException ex)
@@ -69,22 +70,25 @@ public sealed partial class PublishHandler(
         }
     }
 
-    private static PublishResponse Response(string topic, PublishResult result) =>
-        new(result.Topic, result.Sequence, PublishCursor.Encode(topic, result.Epoch, result.Sequence));
+    private static PublishResponse Response(PublishTarget target, PublishResult result) =>
+        new(result.Topic, result.Sequence, Cursor.Encode(target.Set, [new TopicPosition(result.Epoch, result.Sequence)]));
 
     private PublishTarget Target(string topic)
     {
         if (_targets.TryGetValue(topic, out var target))
             return target;
-        target = new PublishTarget(grains.GetGrain<ITopicGrain>(topic), $"/topics/{Uri.EscapeDataString(topic)}");
+        target = new PublishTarget(grains.GetGrain<ITopicGrain>(topic), $"/topics/{Uri.EscapeDataString(topic)}", TopicSet.Of([topic]));
         if (_targets.Count >= MaxCachedTopics)
             _targets.Clear();
         _targets.TryAdd(topic, target);
         return target;
     }
 
-    /// <summary>What publishing to one topic needs that does not change between requests.</summary>
-    private sealed record PublishTarget(ITopicGrain Grain, string Location);
+    /// <summary>
+    /// What publishing to one topic needs that does not change between requests. The one-topic set
+    /// carries the cursor's fingerprint, so the cursor of each new event is one encode into one string.
+    /// </summary>
+    private sealed record PublishTarget(ITopicGrain Grain, string Location, TopicSet Set);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing to topic {Topic} failed: the cluster could not answer; the publisher got 503")]
     private static partial void LogPublishUnavailable(ILogger logger, Exception exception, string topic);

@@ -23,13 +23,9 @@ namespace Hub.Api.Subscriptions;
 public sealed partial class SseReplay(
     SseConnection connection,
     IGrainFactory grains,
-    SseOptions options,
     HubMetrics metrics,
     ILogger logger)
 {
-    /// <summary>Flush at least this often while replaying a backlog, so a long replay still moves.</summary>
-    private const int FlushThresholdEvents = 256;
-
     private readonly TopicSet _set = connection.Topics;
 
     /// <summary>Sets every topic's starting position and replays what the client is missing.</summary>
@@ -86,8 +82,9 @@ public sealed partial class SseReplay(
     }
 
     /// <summary>
-    /// Sends topic <paramref name="i"/>'s retained events after its position from the log, preceded by a
-    /// reset when the position is not in the retained history, and flushes.
+    /// Sends topic <paramref name="i"/>'s retained events after its position from the log (pages read and
+    /// formatted once per node), preceded by a reset when the position is not in the retained history;
+    /// flushes after every page.
     /// </summary>
     public async Task CatchUpAsync(int i, TopicInfo? info, CancellationToken cancellationToken)
     {
@@ -99,22 +96,18 @@ public sealed partial class SseReplay(
             var position = connection.Positions[i];
             if (position.Sequence >= info.Head)
                 break;
-            var want = (int)Math.Min(options.ReplayPageSize, info.Head - position.Sequence);
-            var page = await Grain(i).ReadAfterAsync(position.Sequence, want);
-            info = page.Info;
+            var (pageInfo, events) = await connection.Feeds[i].ReadHistoryAsync(position.Sequence);
+            info = pageInfo;
             // Retention may have moved past us while we read (a slow replay of a hot topic): check again.
-            if (page.Events.Count == 0 || page.Events[0].Sequence != position.Sequence + 1 || page.Info.Epoch != position.Epoch)
+            if (events.Count == 0 || events[0].Event.Sequence != position.Sequence + 1 || info.Epoch != position.Epoch)
             {
                 if (CheckPosition(i, info))
                     break; // nothing more to read now; the feed delivers what comes next
                 continue;
             }
-            var formatted = new FormattedEvent[page.Events.Count];
-            for (var k = 0; k < formatted.Length; k++)
-                formatted[k] = new FormattedEvent(page.Events[k]);
-            connection.WriteReplayed(i, formatted);
-            metrics.Delivered(formatted.Length);
-            if (formatted.Length >= FlushThresholdEvents && !await connection.FlushReplayedAsync(cancellationToken))
+            connection.WriteReplayed(i, events);
+            metrics.Delivered(events.Count);
+            if (!await connection.FlushReplayedAsync(cancellationToken))
                 return;
         }
         await connection.FlushReplayedAsync(cancellationToken);

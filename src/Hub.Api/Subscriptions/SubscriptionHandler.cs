@@ -117,7 +117,7 @@ public sealed partial class SubscriptionHandler(
             response.BodyWriter.Write(_retry);
             if (start.Kind != SubscriptionStartKind.Live)
                 metrics.Resumed(start.Kind);
-            var replay = new SseReplay(connection, grains, sseOptions.Value, metrics, logger);
+            var replay = new SseReplay(connection, grains, metrics, logger);
             await replay.StartAsync(start, context.RequestAborted);
             // From here the feeds write; this handler only waits, replaying a topic from the log when the
             // feed cannot serve it (fell behind while replaying, or the topic's epoch changed).

@@ -34,6 +34,7 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
     // own threads; only the feed (under _gate) moves the position. Never held while calling a listener.
     private readonly Lock _state = new();
     private readonly RecentEvents _recent;
+    private readonly HistoryPages _history;
     private readonly HashSet<IFeedListener> _listeners = [];
     // The listeners as an array for the delivery walk, rebuilt only when the set changed since the last walk.
     private IFeedListener[]? _walk = [];
@@ -46,9 +47,10 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
 
     private readonly TimeSpan _maxAge;
 
-    public TopicFeed(string topic, IGrainFactory grains, IStreamProvider streams, HubMetrics metrics, SubscriptionOptions options, RetentionOptions retention, ILogger logger)
+    public TopicFeed(string topic, IGrainFactory grains, IStreamProvider streams, HubMetrics metrics, SubscriptionOptions options, RetentionOptions retention, int replayPageSize, ILogger logger)
     {
         _recent = new RecentEvents(options.RecentEventsFor(retention), options.RecentBytesPerTopic);
+        _history = new HistoryPages(() => Grain, replayPageSize, options.RecentBytesPerTopic);
         _maxAge = retention.MaxAge;
         _metrics = metrics;
         Topic = topic;
@@ -97,6 +99,12 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
             return _recent.TryCopyAfter(after.Epoch, after.Sequence, into, notBefore) ? FeedRead.Served : FeedRead.Evicted;
         }
     }
+
+    /// <summary>
+    /// The log's events after <paramref name="after"/> (to the end of a page), formatted once for the
+    /// whole node and shared by every connection replaying them (<see cref="HistoryPages"/>).
+    /// </summary>
+    public Task<(TopicInfo Info, ArraySegment<FormattedEvent> Events)> ReadHistoryAsync(long after) => _history.ReadAfterAsync(after);
 
     /// <summary>The oldest moment a resume may be served from this node's memory (the log's age retention).</summary>
     public DateTimeOffset ResumableSince => DateTimeOffset.UtcNow - _maxAge;

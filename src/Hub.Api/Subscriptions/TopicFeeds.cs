@@ -1,5 +1,6 @@
 using Hub.Api.Cursors;
 using Hub.Api.Diagnostics;
+using Hub.Api.Sse;
 using Hub.Grains.Contracts;
 using Hub.Grains.EventLog;
 using Microsoft.Extensions.Options;
@@ -16,6 +17,7 @@ public sealed class TopicFeeds(
     HubMetrics metrics,
     IOptions<SubscriptionOptions> options,
     IOptions<RetentionOptions> retention,
+    IOptions<SseOptions> sse,
     ILogger<TopicFeed> feedLogger)
 {
     private readonly Dictionary<string, TopicFeed> _feeds = new(StringComparer.Ordinal);
@@ -55,7 +57,7 @@ public sealed class TopicFeeds(
             {
                 var topic = topics.Topics[i];
                 if (!_feeds.TryGetValue(topic, out var feed))
-                    _feeds[topic] = feed = new TopicFeed(topic, cluster, _streams, metrics, options.Value, retention.Value, feedLogger);
+                    _feeds[topic] = feed = new TopicFeed(topic, cluster, _streams, metrics, options.Value, retention.Value, sse.Value.ReplayPageSize, feedLogger);
                 starts[i] = feed.Add(listener);
                 feeds[i] = feed;
             }
