@@ -63,7 +63,11 @@ public static class HubSiloBuilderExtensions
         silo.AddMemoryStreams(HubStreams.Provider, s =>
         {
             s.ConfigurePartitioning(streams.QueueCount);
-            s.ConfigurePullingAgent(ob => ob.Configure(o => o.GetQueueMsgsTimerPeriod = streams.PollPeriod));
+            s.ConfigurePullingAgent(ob => ob.Configure(o =>
+            {
+                o.GetQueueMsgsTimerPeriod = streams.PollPeriod;
+                o.BatchContainerBatchSize = streams.DeliveryBatchSize;
+            }));
         });
 
         silo.Services.TryAddSingleton<IEventLog, InMemoryEventLog>();
