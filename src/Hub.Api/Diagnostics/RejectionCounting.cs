@@ -10,9 +10,16 @@ public static class RejectionCounting
         return app.Use(async (context, next) =>
         {
             await next(context);
-            if (Reason(context.Response.StatusCode) is { } reason)
-                metrics.Rejected(reason);
+            Count(metrics, context.Response.StatusCode);
         });
+    }
+
+    /// <summary>Counts one answer, for request paths that run outside this middleware (SSE streams).</summary>
+    public static void Count(HubMetrics metrics, int status)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        if (Reason(status) is { } reason)
+            metrics.Rejected(reason);
     }
 
     private static string? Reason(int status) => status switch

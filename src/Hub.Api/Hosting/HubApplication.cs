@@ -56,6 +56,9 @@ public static class HubApplication
     {
         ArgumentNullException.ThrowIfNull(app);
         app.Services.GetRequiredService<HubMetrics>().Observe(app.Services.GetRequiredService<SseConnections>(), app.Services.GetRequiredService<TopicFeeds>());
+        // SSE streams first: they skip the rest of the pipeline, which would otherwise keep a suspended
+        // frame per open stream (see SubscribeEndpoints).
+        app.UseSubscriptionStreams();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRejectionCounting();
@@ -64,6 +67,8 @@ public static class HubApplication
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = assets });
         app.UseStaticFiles(BrowserAssets.StaticFileOptions(assets));
         app.UseHubSecurity();
+        // Explicit, so WebApplication does not add it at the very front, ahead of the stream branch.
+        app.UseAuthorization();
         app.MapPublishEndpoints();
         app.MapSubscribeEndpoints();
         app.MapTopicEndpoints();

@@ -74,7 +74,11 @@ public sealed partial class TopicAccess(
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(topics);
-        var result = await context.AuthenticateAsync();
+        // A request with no token authenticates to "no result": skip the handler (and the request's DI
+        // scope it would create), which matters for anonymous streams that live for hours.
+        var result = TokenSources.Find(context.Request, _cookieName, out _) == TokenSource.None
+            ? AuthenticateResult.NoResult()
+            : await context.AuthenticateAsync();
         if (result.Failure is not null)
             return InvalidToken(context, result.Failure);
         var privateTopics = topics.Where(_private.IsMatch).ToList();
@@ -110,13 +114,14 @@ public sealed partial class TopicAccess(
     /// private (a public subscription needs no token, so its expiry changes nothing). Null when no timer is
     /// needed; dispose the timer when the connection ends.
     /// </summary>
-    public IDisposable? CloseAtTokenExpiry(ClaimsPrincipal user, SseConnection connection)
+    public IDisposable? CloseAtTokenExpiry(HttpContext context, SseConnection connection)
     {
-        ArgumentNullException.ThrowIfNull(user);
+        ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(connection);
+        // Checked before reading context.User, which an anonymous request would otherwise get allocated.
         if (!connection.Topics.Topics.Any(_private.IsMatch))
             return null;
-        if (!long.TryParse(user.FindFirst("exp")?.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var exp))
+        if (!long.TryParse(context.User.FindFirst("exp")?.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var exp))
             return null;
         // The hub accepted the token up to exp + skew, so it stays open as long as a new request would be let in.
         var due = DateTimeOffset.FromUnixTimeSeconds(exp) + options.Value.ClockSkew - time.GetUtcNow();

@@ -95,6 +95,13 @@ public sealed partial class SseConnection : IFeedListener
     /// </summary>
     internal Span<TopicPosition> Positions => _positions;
 
+    /// <summary>The position of topic <paramref name="i"/> as last written (for status and tests).</summary>
+    public TopicPosition PositionOf(int i)
+    {
+        lock (_lock)
+            return _positions[i];
+    }
+
     /// <summary>Takes the feeds joined by <see cref="TopicFeeds.AttachAsync"/>; the positions start where each feed stood.</summary>
     internal void Attached(TopicFeed[] feeds, TopicPosition[] liveStarts)
     {
@@ -201,22 +208,27 @@ public sealed partial class SseConnection : IFeedListener
         }
     }
 
-    /// <summary>Writes a keep-alive comment if nothing was written since <paramref name="silentSince"/> (node-wide heartbeat).</summary>
-    public void KeepAliveIfSilent(long silentSince)
+    /// <summary>
+    /// Writes a keep-alive comment if nothing was written since <paramref name="silentSince"/> (the
+    /// node-wide heartbeat); true when it wrote one.
+    /// </summary>
+    public bool KeepAliveIfSilent(long silentSince)
     {
         lock (_lock)
         {
             if (_state != SseConnectionState.Idle || _lastWrite > silentSince)
-                return;
+                return false;
             try
             {
                 _output.Write(SseFormat.KeepAlive);
                 _lastWrite = Environment.TickCount64;
                 FlushLocked();
+                return true;
             }
             catch (Exception ex) when (ex is IOException or InvalidOperationException or ObjectDisposedException)
             {
                 EndLocked(ConnectionCloseReason.ClientGone);
+                return false;
             }
         }
     }

@@ -10,6 +10,8 @@ namespace Hub.Api.Subscriptions;
 /// </summary>
 public sealed class SseHeartbeat(SseConnections connections, IOptions<SseOptions> options, ConnectionDrainer drainer) : BackgroundService
 {
+    private const int KeepAliveBatch = 128;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var interval = options.Value.HeartbeatInterval;
@@ -20,8 +22,15 @@ public sealed class SseHeartbeat(SseConnections connections, IOptions<SseOptions
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
                 var silentSince = Environment.TickCount64 - (long)interval.TotalMilliseconds;
+                var written = 0;
                 foreach (var connection in connections.All)
-                    connection.KeepAliveIfSilent(silentSince);
+                {
+                    // Connections opened together fall silent together. Each write takes a buffer from
+                    // Kestrel's pool until its send completes, so a pause between batches lets the blocks
+                    // come back instead of growing the pool by one block per connection (measured).
+                    if (connection.KeepAliveIfSilent(silentSince) && ++written % KeepAliveBatch == 0)
+                        await Task.Delay(1, stoppingToken);
+                }
                 drainer.EndExpiredConnections();
             }
         }

@@ -104,7 +104,7 @@ public sealed partial class SubscriptionHandler(
 
         var connection = new SseConnection(set, context, metrics);
         using var aborted = connection.EndWhenAborted();
-        using var expiry = access.CloseAtTokenExpiry(context.User, connection);
+        using var expiry = access.CloseAtTokenExpiry(context, connection);
         connections.Add(connection);
         LogOpened(logger, connection.Id, set.Count, set.Topics[0]);
         try

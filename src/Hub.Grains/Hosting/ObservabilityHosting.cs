@@ -25,6 +25,11 @@ public static class ObservabilityHosting
             builder.Logging.AddFilter("Orleans", LogLevel.Warning);
         if (builder.Configuration["Logging:LogLevel:Polly"] is null)
             builder.Logging.AddFilter("Polly", LogLevel.Warning);
+        // ASP.NET Core creates an Activity and a log scope for every request as soon as its hosting
+        // logger is enabled at any level, and an SSE request holds both for its whole life (and every
+        // publish allocates them). Its only messages are the per-request ones at Information and Debug.
+        if (builder.Configuration["Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics"] is null)
+            builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         if (builder.Configuration.GetValue<bool>("Hub:Logging:Json"))
         {
             builder.Logging.ClearProviders();
