@@ -365,7 +365,17 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
         var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(fresh);
         var written = 0;
         foreach (var listener in listeners)
-            written += listener.OnAdvanced(this, span);
+        {
+            try
+            {
+                written += listener.OnAdvanced(this, span);
+            }
+            catch (Exception ex)
+            {
+                // Contained to that listener: the walk goes on to the others.
+                LogListenerFailed(_logger, ex, Topic);
+            }
+        }
         if (written > 0)
             _metrics.Delivered(written);
         var now = DateTimeOffset.UtcNow;
@@ -375,6 +385,9 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivering events of topic {Topic} failed; the head check will catch up")]
     private static partial void LogDeliveryFailed(ILogger logger, Exception exception, string topic);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing new events of topic {Topic} to one of its connections failed")]
+    private static partial void LogListenerFailed(ILogger logger, Exception exception, string topic);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The stream of topic {Topic} reported an error")]
     private static partial void LogStreamError(ILogger logger, Exception exception, string topic);
