@@ -169,15 +169,6 @@ public sealed partial class SseConnection : IFeedListener
     /// <inheritdoc />
     public int OnAdvanced(TopicFeed feed, ReadOnlySpan<FormattedEvent> fresh)
     {
-        var written = Advance(feed, fresh, out var slow);
-        if (slow)
-            _context.Abort(); // its socket is full: nothing more would get through
-        return written;
-    }
-
-    private int Advance(TopicFeed feed, ReadOnlySpan<FormattedEvent> fresh, out bool slow)
-    {
-        slow = false;
         lock (_lock)
         {
             var i = _feeds.Length == 1 ? 0 : Array.IndexOf(_feeds, feed);
@@ -185,9 +176,8 @@ public sealed partial class SseConnection : IFeedListener
             {
                 // Still flushing: its continuation catches up, unless the feed no longer holds its next event.
                 var position = _positions[i];
-                slow = string.Equals(position.Epoch, fresh[0].Event.Epoch, StringComparison.Ordinal) && position.Sequence + 1 < feed.OldestHeld;
-                if (slow)
-                    EndLocked(ConnectionCloseReason.SlowClient);
+                if (string.Equals(position.Epoch, fresh[0].Event.Epoch, StringComparison.Ordinal) && position.Sequence + 1 < feed.OldestHeld)
+                    CutOffLocked();
             }
             // Replaying: the handler catches up when it goes live.
             if (_state != SseConnectionState.Idle || i < 0)
@@ -332,9 +322,7 @@ public sealed partial class SseConnection : IFeedListener
         switch (read)
         {
             case FeedRead.Evicted:
-                // Fell off the ring while its flushes were pending: too slow. Aborted outside the lock.
-                EndLocked(ConnectionCloseReason.SlowClient);
-                ThreadPool.UnsafeQueueUserWorkItem(static context => context.Abort(), _context, preferLocal: false);
+                CutOffLocked(); // fell off the ring while its flushes were pending
                 break;
             case FeedRead.OtherEpoch:
                 // The topic's log was lost and restarted (or this position is from a newer epoch than the
@@ -452,6 +440,16 @@ public sealed partial class SseConnection : IFeedListener
     {
         if (written > 0)
             _metrics.Delivered(written);
+    }
+
+    /// <summary>
+    /// Ends a client too slow for the feed's ring and aborts its connection (its socket is full: nothing
+    /// more would get through), off the lock and off the feed's walk.
+    /// </summary>
+    private void CutOffLocked()
+    {
+        EndLocked(ConnectionCloseReason.SlowClient);
+        ThreadPool.UnsafeQueueUserWorkItem(static context => context.Abort(), _context, preferLocal: false);
     }
 
     private void EndLocked(ConnectionCloseReason reason)
