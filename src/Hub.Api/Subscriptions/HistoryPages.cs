@@ -19,11 +19,13 @@ internal sealed class HistoryPages(Func<ITopicGrain> grain, int pageSize, long m
     private readonly Dictionary<long, Entry> _pages = [];
 
     /// <summary>
-    /// The log's events after <paramref name="after"/> (at most to the end of its page), formatted, with
-    /// the topic's info as of the read. The events may start later than <c>after + 1</c> (retention
-    /// dropped them) or be empty (nothing newer): the caller checks, as with a direct read.
+    /// The log's events after <paramref name="after"/> of <paramref name="epoch"/> (at most to the end of
+    /// its page), formatted, with the topic's info as of the read. The events may start later than
+    /// <c>after + 1</c> (retention dropped them), be empty (nothing newer) or be of another epoch (the
+    /// log was lost and restarted): the caller checks, as with a direct read. A page of another epoch
+    /// than the one asked for is never reused: it is read again.
     /// </summary>
-    public async Task<(TopicInfo Info, ArraySegment<FormattedEvent> Events)> ReadAfterAsync(long after)
+    public async Task<(TopicInfo Info, ArraySegment<FormattedEvent> Events)> ReadAfterAsync(string epoch, long after)
     {
         var index = after / pageSize;
         Task<Page> reading;
@@ -31,7 +33,7 @@ internal sealed class HistoryPages(Func<ITopicGrain> grain, int pageSize, long m
         {
             var now = Environment.TickCount64;
             if (!_pages.TryGetValue(index, out var entry) || now - entry.ReadAt > ReuseFor.TotalMilliseconds || entry.Reading.IsFaulted
-                || (entry.Reading.IsCompletedSuccessfully && !entry.Reading.Result.Holds(after + 1)))
+                || (entry.Reading.IsCompletedSuccessfully && !entry.Reading.Result.Serves(epoch, after + 1)))
             {
                 Prune(now);
                 _pages[index] = entry = new Entry(ReadAsync(index), now);
@@ -43,6 +45,13 @@ internal sealed class HistoryPages(Func<ITopicGrain> grain, int pageSize, long m
             page = await ReadAsync(index); // read while the head was before 'after': read again, unshared
         var skip = page.Events.Length == 0 ? 0 : (int)Math.Clamp(after + 1 - page.Events[0].Event.Sequence, 0, page.Events.Length);
         return (page.Info, new ArraySegment<FormattedEvent>(page.Events, skip, page.Events.Length - skip));
+    }
+
+    /// <summary>Forgets every page: the topic's log was lost and restarted in a new epoch.</summary>
+    public void Clear()
+    {
+        lock (_lock)
+            _pages.Clear();
     }
 
     private async Task<Page> ReadAsync(long index)
@@ -76,5 +85,7 @@ internal sealed class HistoryPages(Func<ITopicGrain> grain, int pageSize, long m
         public long Bytes { get; } = Events.Sum(e => (long)e.Body.Length);
 
         public bool Holds(long sequence) => Events.Length > 0 && Events[0].Event.Sequence <= sequence && sequence <= Events[^1].Event.Sequence;
+
+        public bool Serves(string epoch, long sequence) => Info.Epoch == epoch && Holds(sequence);
     }
 }

@@ -96,7 +96,7 @@ public sealed partial class SseReplay(
             var position = connection.Positions[i];
             if (position.Sequence >= info.Head)
                 break;
-            var (pageInfo, events) = await connection.Feeds[i].ReadHistoryAsync(position.Sequence);
+            var (pageInfo, events) = await connection.Feeds[i].ReadHistoryAsync(position);
             info = pageInfo;
             // Retention may have moved past us while we read (a slow replay of a hot topic): check again.
             if (events.Count == 0 || events[0].Event.Sequence != position.Sequence + 1 || info.Epoch != position.Epoch)

@@ -104,7 +104,7 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
     /// The log's events after <paramref name="after"/> (to the end of a page), formatted once for the
     /// whole node and shared by every connection replaying them (<see cref="HistoryPages"/>).
     /// </summary>
-    public Task<(TopicInfo Info, ArraySegment<FormattedEvent> Events)> ReadHistoryAsync(long after) => _history.ReadAfterAsync(after);
+    public Task<(TopicInfo Info, ArraySegment<FormattedEvent> Events)> ReadHistoryAsync(TopicPosition after) => _history.ReadAfterAsync(after.Epoch, after.Sequence);
 
     /// <summary>The oldest moment a resume may be served from this node's memory (the log's age retention).</summary>
     public DateTimeOffset ResumableSince => DateTimeOffset.UtcNow - _maxAge;
@@ -325,6 +325,7 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
                 Volatile.Write(ref _oldestHeld, 0);
                 _recent.Clear();
             }
+            _history.Clear();
         }
         while (_last + 1 < until)
         {

@@ -16,6 +16,7 @@ public sealed class HistoryPagesTests(HubTestCluster fixture)
         var grain = fixture.Client.GetGrain<ITopicGrain>(topic);
         for (var i = 1; i <= 12; i++)
             await grain.PublishAsync(new EventDraft("status", $"e{i}"));
+        var epoch = (await grain.GetInfoAsync()).Epoch;
         var reads = 0;
         var pages = new HistoryPages(() =>
         {
@@ -24,7 +25,7 @@ public sealed class HistoryPagesTests(HubTestCluster fixture)
         }, pageSize: 8, maxBytes: 1 << 20);
 
         // 200 replays at positions 0–7 (page 0) and 8–11 (page 1), all at once, as in a resume storm.
-        var replays = await Task.WhenAll(Enumerable.Range(0, 200).Select(k => pages.ReadAfterAsync(k % 12)));
+        var replays = await Task.WhenAll(Enumerable.Range(0, 200).Select(k => pages.ReadAfterAsync(epoch, k % 12)));
 
         Assert.Equal(2, reads);
         for (var k = 0; k < replays.Length; k++)
@@ -39,8 +40,13 @@ public sealed class HistoryPagesTests(HubTestCluster fixture)
 
         // A page read before the head reached a position is read again for it, not served short.
         await grain.PublishAsync(new EventDraft("status", "e13"));
-        var (_, newer) = await pages.ReadAfterAsync(12);
+        var (_, newer) = await pages.ReadAfterAsync(epoch, 12);
         Assert.Equal([13L], newer.Select(e => e.Event.Sequence));
         Assert.Equal(3, reads);
+
+        // A position from another epoch (the log was lost since) is never served a page read for this one.
+        var (info, _) = await pages.ReadAfterAsync("otherepoch", 12);
+        Assert.Equal(epoch, info.Epoch);
+        Assert.Equal(4, reads);
     }
 }

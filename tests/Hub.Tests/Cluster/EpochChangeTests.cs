@@ -1,0 +1,68 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Hub.Tests.Infrastructure;
+using Xunit;
+
+namespace Hub.Tests.Cluster;
+
+/// <summary>A topic's log lost under a live connection: the connection replays the topic from the log in its new epoch.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class EpochChangeTests(RedisServer redis)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task LogLostUnderALiveConnection_SendsAResetThenTheNewEpochsEvents()
+    {
+        await using var cluster = await HubCluster.StartAsync(redis, silos: 1, apis: 1);
+        var topic = $"lost-{Guid.NewGuid():N}";
+        var token = HubCluster.PublisherToken("epoch-test");
+        await using var sse = await SseStream.OpenAsync(cluster.Http, new Uri(cluster.Api(0).Address, $"topics/{topic}/events").ToString());
+        await PublishAsync(cluster, token, topic, "1");
+        await PublishAsync(cluster, token, topic, "2");
+        Assert.Equal(["1", "2"], (await sse.NextAsync(2)).Select(e => e.Data));
+
+        // The topic's log is lost, as when a Redis without persistence restarts: both of its keys go.
+        using (var connection = await redis.ConnectAsync())
+        {
+            var server = connection.GetServers()[0];
+            var db = connection.GetDatabase();
+            foreach (var key in server.Keys(pattern: $"*{topic}*"))
+                await db.KeyDeleteAsync(key);
+        }
+        // The grain finds its log gone at its next append (answered 503) and starts a new epoch.
+        await PublishAsync(cluster, token, topic, "after the loss");
+
+        var reset = await sse.NextAsync(Timeout);
+        Assert.Equal("hub.reset", reset.EventType);
+        using (var data = JsonDocument.Parse(reset.Data))
+            Assert.Equal("epoch-changed", data.RootElement.GetProperty("reason").GetString());
+        var next = await sse.NextAsync(Timeout);
+        Assert.Equal("after the loss", next.Data);
+
+        // And the connection is live again in the new epoch.
+        await PublishAsync(cluster, token, topic, "live again");
+        Assert.Equal("live again", (await sse.NextAsync(Timeout)).Data);
+    }
+
+    /// <summary>Publishes, retrying the 503 a grain answers while it notices its log changed.</summary>
+    private static async Task PublishAsync(HubCluster cluster, string token, string topic, string data)
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        while (true)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(cluster.Api(0).Address, $"topics/{topic}/events"))
+            {
+                Content = JsonContent.Create(new { type = "status", data }),
+            };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var response = await cluster.Http.SendAsync(request, cts.Token);
+            if (response.StatusCode == HttpStatusCode.Created)
+                return;
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            await Task.Delay(100, cts.Token);
+        }
+    }
+}
