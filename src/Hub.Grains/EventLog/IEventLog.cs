@@ -34,6 +34,16 @@ public interface IEventLog
         DateTimeOffset time,
         CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Starts a new epoch for <paramref name="topic"/> because its log lost events a writer had stored
+    /// (the head went back within <paramref name="lostEpoch"/>, as after a Redis restored from an
+    /// append-only file that missed its last second). What is left of that epoch is dropped: its
+    /// sequences would otherwise be given to new events, which subscribers past them would skip as
+    /// already delivered. Cursors naming the lost epoch are then answered with a reset. Does nothing when
+    /// the topic has left <paramref name="lostEpoch"/> already. Returns the topic's state afterwards.
+    /// </summary>
+    Task<TopicInfo> RenewEpochAsync(string topic, string lostEpoch, CancellationToken cancellationToken = default);
+
     /// <summary>Up to <paramref name="limit"/> retained events with a sequence above <paramref name="afterSequence"/>, ascending.</summary>
     Task<EventPage> ReadAfterAsync(string topic, long afterSequence, int limit, CancellationToken cancellationToken = default);
 }

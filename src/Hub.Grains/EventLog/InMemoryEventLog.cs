@@ -65,6 +65,17 @@ public sealed class InMemoryEventLog(IOptions<RetentionOptions> options, TimePro
         }
     }
 
+    public Task<TopicInfo> RenewEpochAsync(string topic, string lostEpoch, CancellationToken cancellationToken = default)
+    {
+        // Memory loses nothing while its process lives; this exists for the contract (and for tests).
+        lock (_topics)
+        {
+            if (_topics.TryGetValue(topic, out var log) && log.Epoch == lostEpoch)
+                _topics[topic] = new TopicLog(Epochs.New());
+        }
+        return GetInfoAsync(topic, cancellationToken);
+    }
+
     private TopicLog Get(string topic)
     {
         lock (_topics)

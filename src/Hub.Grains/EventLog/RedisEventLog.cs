@@ -34,6 +34,14 @@ public sealed partial class RedisEventLog(
     public async Task<TopicInfo> GetInfoAsync(string topic, CancellationToken cancellationToken = default) =>
         (await ReadAsync(topic, 0, 0, cancellationToken)).Info;
 
+    public async Task<TopicInfo> RenewEpochAsync(string topic, string lostEpoch, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        ArgumentNullException.ThrowIfNull(lostEpoch);
+        await EvaluateAsync(RedisEventLogScripts.Renew, topic, [lostEpoch]);
+        return await GetInfoAsync(topic, cancellationToken);
+    }
+
     public async Task<IReadOnlyList<TopicEvent>> AppendAsync(
         string topic, string expectedEpoch, long expectedHead, IReadOnlyList<EventDraft> drafts,
         DateTimeOffset time, CancellationToken cancellationToken = default)

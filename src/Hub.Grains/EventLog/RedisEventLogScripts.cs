@@ -86,6 +86,16 @@ internal static class RedisEventLogScripts
         """;
 
     /// <summary>
+    /// ARGV: the lost epoch. Deletes the topic's meta and events when it is still in that epoch, so the
+    /// next access opens a new life of the topic (<c>open</c>). Returns 1 when it deleted, else 0.
+    /// </summary>
+    public const string Renew = """
+        if redis.call('HGET', KEYS[1], 'epoch') ~= ARGV[1] then return 0 end
+        redis.call('DEL', KEYS[1], KEYS[2])
+        return 1
+        """;
+
+    /// <summary>
     /// ARGV: candidate epoch, max events, age cutoff (Unix ms), after sequence, limit (0: state only).
     /// Returns <c>{epoch, head, oldest, created, entries}</c>, entries as XRANGE gives them. Retention is
     /// applied first, so a read never returns an event past it even when no append has trimmed lately.

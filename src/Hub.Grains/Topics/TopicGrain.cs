@@ -197,7 +197,16 @@ public sealed partial class TopicGrain(
     {
         try
         {
-            _info = await log.GetInfoAsync(_topic);
+            var info = await log.GetInfoAsync(_topic);
+            if (info.Epoch == _info.Epoch && info.Head < _info.Head)
+            {
+                // The log went back within the epoch: it lost events this grain stored and acknowledged
+                // (and nodes may have delivered). Appending from its head would give their sequences to
+                // new events, which subscribers past them skip: a new epoch makes them reset instead.
+                LogLogWentBack(logger, _topic, _info.Epoch, _info.Head, info.Head);
+                info = await log.RenewEpochAsync(_topic, info.Epoch);
+            }
+            _info = info;
         }
         catch (Exception ex)
         {
@@ -282,6 +291,9 @@ public sealed partial class TopicGrain(
                 Batch!.TrySetException(exception);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Topic {Topic}: the event log went back from {Head} to {LogHead} in epoch {Epoch} (it lost acknowledged events); starting a new epoch, subscribers get a reset")]
+    private static partial void LogLogWentBack(ILogger logger, string topic, string epoch, long head, long logHead);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Appending to topic {Topic} failed; its publishers get the error")]
     private static partial void LogAppendFailed(ILogger logger, Exception exception, string topic);

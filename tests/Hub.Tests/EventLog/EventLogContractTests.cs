@@ -56,6 +56,27 @@ public abstract class EventLogContractTests
         new() { MaxEventsPerTopic = maxEvents, MaxAge = maxAge ?? TimeSpan.FromDays(1) };
 
     [Fact]
+    public async Task RenewEpoch_DropsWhatIsLeft_AndStartsAgainAtHeadZero_OnlyFromTheLostEpoch()
+    {
+        var log = CreateLog();
+        var (topic, info) = await NewTopicAsync(log);
+        await AppendAsync(log, topic, info.Epoch, 0, "a", "b", "c");
+
+        var renewed = await log.RenewEpochAsync(topic, info.Epoch).WaitAsync(Timeout);
+        Assert.NotEqual(info.Epoch, renewed.Epoch);
+        Assert.Equal(0, renewed.Head);
+        Assert.Empty((await log.ReadAfterAsync(topic, 0, 10).WaitAsync(Timeout)).Events);
+        await Assert.ThrowsAsync<SequenceConflictException>(() => AppendAsync(log, topic, info.Epoch, 3, "stale writer"));
+        var next = await AppendAsync(log, topic, renewed.Epoch, 0, "d");
+        Assert.Equal(1, next[0].Sequence);
+
+        // A second writer that saw the same loss finds the topic renewed already: nothing more happens.
+        var again = await log.RenewEpochAsync(topic, info.Epoch).WaitAsync(Timeout);
+        Assert.Equal(renewed.Epoch, again.Epoch);
+        Assert.Equal(1, again.Head);
+    }
+
+    [Fact]
     public async Task UnknownTopic_HasHeadZeroNothingRetainedAndAStableEpoch()
     {
         var log = CreateLog();
