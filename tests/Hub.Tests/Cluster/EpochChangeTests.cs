@@ -12,16 +12,16 @@ namespace Hub.Tests.Cluster;
 public sealed class EpochChangeTests(RedisServer redis)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private static readonly string Token = HubCluster.PublisherToken("epoch-test");
 
     [Fact]
     public async Task LogLostUnderALiveConnection_SendsAResetThenTheNewEpochsEvents()
     {
         await using var cluster = await HubCluster.StartAsync(redis, silos: 1, apis: 1);
         var topic = $"lost-{Guid.NewGuid():N}";
-        var token = HubCluster.PublisherToken("epoch-test");
         await using var sse = await SseStream.OpenAsync(cluster.Http, new Uri(cluster.Api(0).Address, $"topics/{topic}/events").ToString());
-        await PublishAsync(cluster, token, topic, "1");
-        await PublishAsync(cluster, token, topic, "2");
+        await PublishAsync(cluster, topic, "1");
+        await PublishAsync(cluster, topic, "2");
         Assert.Equal(["1", "2"], (await sse.NextAsync(2)).Select(e => e.Data));
 
         // The topic's log is lost, as when a Redis without persistence restarts: both of its keys go.
@@ -33,17 +33,14 @@ public sealed class EpochChangeTests(RedisServer redis)
                 await db.KeyDeleteAsync(key);
         }
         // The grain finds its log gone at its next append (answered 503) and starts a new epoch.
-        await PublishAsync(cluster, token, topic, "after the loss");
+        await PublishAsync(cluster, topic, "after the loss");
 
-        var reset = await sse.NextAsync(Timeout);
-        Assert.Equal("hub.reset", reset.EventType);
-        using (var data = JsonDocument.Parse(reset.Data))
-            Assert.Equal("epoch-changed", data.RootElement.GetProperty("reason").GetString());
+        await AssertEpochResetAsync(sse);
         var next = await sse.NextAsync(Timeout);
         Assert.Equal("after the loss", next.Data);
 
         // And the connection is live again in the new epoch.
-        await PublishAsync(cluster, token, topic, "live again");
+        await PublishAsync(cluster, topic, "live again");
         Assert.Equal("live again", (await sse.NextAsync(Timeout)).Data);
     }
 
@@ -52,10 +49,9 @@ public sealed class EpochChangeTests(RedisServer redis)
     {
         await using var cluster = await HubCluster.StartAsync(redis, silos: 1, apis: 1);
         var topic = $"wentback-{Guid.NewGuid():N}";
-        var token = HubCluster.PublisherToken("epoch-test");
         await using var sse = await SseStream.OpenAsync(cluster.Http, new Uri(cluster.Api(0).Address, $"topics/{topic}/events").ToString());
         for (var i = 1; i <= 10; i++)
-            await PublishAsync(cluster, token, topic, $"{i}");
+            await PublishAsync(cluster, topic, $"{i}");
         Assert.Equal(Enumerable.Range(1, 10).Select(i => $"{i}"), (await sse.NextAsync(10)).Select(e => e.Data));
 
         // What Redis restored from an append-only file that missed its last second looks like: the
@@ -72,18 +68,23 @@ public sealed class EpochChangeTests(RedisServer redis)
 
         // Publishing works again (at most one 503 while the grain notices), in a new epoch: the lost
         // sequences 8–10 are never given to other events, which the subscriber (at 10) would skip.
-        await PublishAsync(cluster, token, topic, "after the loss");
+        await PublishAsync(cluster, topic, "after the loss");
+        await AssertEpochResetAsync(sse);
+        Assert.Equal("after the loss", (await sse.NextAsync(Timeout)).Data);
+    }
+
+    private static async Task AssertEpochResetAsync(SseStream sse)
+    {
         var reset = await sse.NextAsync(Timeout);
         Assert.Equal("hub.reset", reset.EventType);
-        using (var data = JsonDocument.Parse(reset.Data))
-            Assert.Equal("epoch-changed", data.RootElement.GetProperty("reason").GetString());
-        Assert.Equal("after the loss", (await sse.NextAsync(Timeout)).Data);
+        using var data = JsonDocument.Parse(reset.Data);
+        Assert.Equal("epoch-changed", data.RootElement.GetProperty("reason").GetString());
     }
 
     private static string Tail(string output) => output.Length > 3000 ? output[^3000..] : output;
 
     /// <summary>Publishes, retrying the 503 a grain answers while it notices its log changed.</summary>
-    private static async Task PublishAsync(HubCluster cluster, string token, string topic, string data)
+    private static async Task PublishAsync(HubCluster cluster, string topic, string data)
     {
         using var cts = new CancellationTokenSource(Timeout);
         while (true)
@@ -92,7 +93,7 @@ public sealed class EpochChangeTests(RedisServer redis)
             {
                 Content = JsonContent.Create(new { type = "status", data }),
             };
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token);
             using var response = await cluster.Http.SendAsync(request, cts.Token);
             if (response.StatusCode == HttpStatusCode.Created)
                 return;
