@@ -267,13 +267,18 @@ public sealed partial class SseConnection : IFeedListener
     /// <summary>Writes raw SSE bytes (a reset, an id-only event) while replaying.</summary>
     internal void WriteRaw(ReadOnlySpan<byte> bytes) => _output.Write(bytes);
 
+    /// <summary>The <c>id:</c> line of the current positions, written straight into the response.</summary>
+    internal void WriteIdLine()
+    {
+        var span = _output.GetSpan(SseFormat.IdLineMaxLength(Topics, _positions));
+        _output.Advance(SseFormat.WriteIdLine(span, Topics, _positions));
+    }
+
     /// <summary>An id-only event: it moves the browser's <c>Last-Event-ID</c> without firing a message event.</summary>
     internal void WriteIdOnly()
     {
-        var span = _output.GetSpan(SseFormat.IdLineMaxLength(Topics, _positions) + 1);
-        var length = SseFormat.WriteIdLine(span, Topics, _positions);
-        span[length] = (byte)'\n';
-        _output.Advance(length + 1);
+        WriteIdLine();
+        _output.Write("\n"u8);
     }
 
     /// <summary>Flushes what the replay wrote; false when the client is gone or the connection ended.</summary>

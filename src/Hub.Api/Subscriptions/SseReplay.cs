@@ -135,7 +135,7 @@ public sealed partial class SseReplay(
         LogReset(logger, connection.Id, info.Topic, reason, position.Epoch, position.Sequence, info.Oldest);
         metrics.Reset(reason);
         var data = JsonSerializer.Serialize(new ResetData(info.Topic, reason, info.Oldest), HubJsonContext.Default.ResetData);
-        connection.WriteRaw(SseFormat.IdLine(Cursor.Encode(_set, connection.Positions)));
+        connection.WriteIdLine();
         connection.WriteRaw(SseFormat.EventBody(HubEventTypes.Reset, data));
         return false;
     }

@@ -235,9 +235,6 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
         }
     }
 
-    /// <summary>True while the feed holds a stream subscription (for tests and status).</summary>
-    public bool IsSubscribed => _subscription is not null;
-
     private ITopicGrain Grain => _grains.GetGrain<ITopicGrain>(Topic);
 
     private IAsyncStream<EventBatch> Stream => _streams.GetStream<EventBatch>(HubStreams.ForTopic(Topic));
