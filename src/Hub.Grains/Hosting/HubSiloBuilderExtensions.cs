@@ -3,6 +3,7 @@ using Hub.Grains.Contracts;
 using Hub.Grains.Diagnostics;
 using Hub.Grains.EventLog;
 using Hub.Grains.Publishing;
+using Hub.Grains.Streams;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -48,27 +49,35 @@ public static class HubSiloBuilderExtensions
             silo.AddMemoryGrainStorage("PubSubStore");
         }
 
-        return silo.AddHubGrainServices(configuration);
+        // A localhost cluster is this one silo: its stream queues can live in its own memory.
+        return silo.AddHubGrainServices(configuration, singleSilo: !redis.Enabled);
     }
 
     /// <summary>
     /// What every silo runs whatever its clustering: the topic stream provider, the default event log
     /// and the grains' options. Test clusters, which bring their own clustering, call this alone.
     /// </summary>
-    public static ISiloBuilder AddHubGrainServices(this ISiloBuilder silo, IConfiguration configuration)
+    public static ISiloBuilder AddHubGrainServices(this ISiloBuilder silo, IConfiguration configuration, bool singleSilo = false)
     {
         ArgumentNullException.ThrowIfNull(silo);
         ArgumentNullException.ThrowIfNull(configuration);
         var streams = configuration.ReadHubOptions<HubStreamOptions>(HubStreamOptions.Section);
-        silo.AddMemoryStreams(HubStreams.Provider, s =>
+        if (singleSilo)
         {
-            s.ConfigurePartitioning(streams.QueueCount);
-            s.ConfigurePullingAgent(ob => ob.Configure(o =>
+            silo.AddPersistentStreams(HubStreams.Provider, InProcessQueueAdapter.Create, s =>
             {
-                o.GetQueueMsgsTimerPeriod = streams.PollPeriod;
-                o.BatchContainerBatchSize = streams.DeliveryBatchSize;
-            }));
-        });
+                s.Configure<HashRingStreamQueueMapperOptions>(ob => ob.Configure(o => o.TotalQueueCount = streams.QueueCount));
+                s.ConfigurePullingAgent(ob => ob.Configure(o => streams.ApplyTo(o)));
+            });
+        }
+        else
+        {
+            silo.AddMemoryStreams(HubStreams.Provider, s =>
+            {
+                s.ConfigurePartitioning(streams.QueueCount);
+                s.ConfigurePullingAgent(ob => ob.Configure(o => streams.ApplyTo(o)));
+            });
+        }
 
         silo.Services.TryAddSingleton<IEventLog, InMemoryEventLog>();
         silo.Services.TryAddSingleton(TimeProvider.System);

@@ -1,11 +1,14 @@
 using System.ComponentModel.DataAnnotations;
+using Orleans.Configuration;
 
 namespace Hub.Grains.Hosting;
 
 /// <summary>
-/// The Orleans memory streams that carry events from topic grains to API nodes (section <c>Hub:Streams</c>).
-/// Memory streams are delivered by one pulling agent per queue that polls its queue on a timer, so these
-/// settings trade idle CPU against the latency every event pays. Figures, commands and reasoning:
+/// The Orleans streams that carry events from topic grains to API nodes (section <c>Hub:Streams</c>). On a
+/// Redis cluster they are memory streams, delivered by one pulling agent per queue that polls its queue
+/// grain on a timer, so these settings trade idle CPU against the latency every event pays. A single-silo
+/// hub uses in-process queues that wake their agent on each event (<see cref="Streams.InProcessQueueAdapter"/>),
+/// where the poll period only restarts a read loop that ended. Figures, commands and reasoning:
 /// docs/stream-hop.md (idle: /proc/PID/stat over 60 s after 60 s of settling, several hubs side by side;
 /// latency: <c>Hub.Bench fanout</c>; all on 2 cores shared with other builds, so read them as ranges).
 /// </summary>
@@ -45,4 +48,12 @@ public sealed class HubStreamOptions
     /// </summary>
     [Range(1, 1024)]
     public int DeliveryBatchSize { get; set; } = 16;
+
+    /// <summary>The pulling agents' settings for these options.</summary>
+    public void ApplyTo(StreamPullingAgentOptions agent)
+    {
+        ArgumentNullException.ThrowIfNull(agent);
+        agent.GetQueueMsgsTimerPeriod = PollPeriod;
+        agent.BatchContainerBatchSize = DeliveryBatchSize;
+    }
 }
