@@ -15,8 +15,10 @@ namespace Hub.Api.Subscriptions;
 /// handler, status code pages, rejection counting, authentication, authorization, endpoint execution)
 /// keeps a suspended frame per open stream for its whole life: about 2.5 KB per idle connection,
 /// measured with <c>dotnet-gcdump</c>. So streams take a branch at the front of the pipeline that runs
-/// only what a stream needs: CORS, then the handler, which authenticates the request itself when it
-/// carries a token, counts its own rejections and turns its own failures into problems.
+/// only what a stream needs: the CORS headers of the app's policy, then the handler, which authenticates
+/// the request itself when it carries a token, counts its own rejections and turns its own failures into
+/// problems. Once a stream is open, only the handler's run frame stays suspended: not the CORS middleware
+/// (its request services scope and response callback), not the frames that opened the stream.
 /// </para>
 /// </summary>
 public static partial class SubscribeEndpoints
@@ -28,14 +30,16 @@ public static partial class SubscribeEndpoints
     public static IApplicationBuilder UseSubscriptionStreams(this IApplicationBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var handler = app.ApplicationServices.GetRequiredService<SubscriptionHandler>();
-        var metrics = app.ApplicationServices.GetRequiredService<HubMetrics>();
-        var logger = app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SubscribeEndpoints));
-        return app.MapWhen(IsStreamRequest, stream =>
+        var services = app.ApplicationServices;
+        var handler = services.GetRequiredService<SubscriptionHandler>();
+        var metrics = services.GetRequiredService<HubMetrics>();
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SubscribeEndpoints));
+        var cors = StreamCors.From(services);
+        return app.MapWhen(IsStreamRequest, stream => stream.Run(context =>
         {
-            stream.UseCors();
-            stream.Run(context => ServeAsync(context, handler, metrics, logger));
-        });
+            cors.Apply(context);
+            return ServeAsync(context, handler, metrics, logger);
+        }));
     }
 
     /// <summary>
@@ -64,32 +68,68 @@ public static partial class SubscribeEndpoints
         return request.Path.Equals(EventsSuffix, StringComparison.Ordinal) || (TopicOf(request.Path) is not null && !WantsJson(request));
     }
 
-    private static async Task ServeAsync(HttpContext context, SubscriptionHandler handler, HubMetrics metrics, ILogger logger)
+    private static Task ServeAsync(HttpContext context, SubscriptionHandler handler, HubMetrics metrics, ILogger logger)
+    {
+        var opening = OpenAsync(context, handler);
+        // The usual case: opened synchronously, so the stream's run is the only frame left waiting.
+        if (!opening.IsCompletedSuccessfully)
+            return FinishAsync(context, opening.AsTask(), handler, metrics, logger);
+        var opened = opening.Result;
+        return opened.Refusal is null ? handler.RunAsync(context, opened) : RefuseAsync(context, opened.Refusal, metrics);
+    }
+
+    private static async Task RefuseAsync(HttpContext context, IResult refusal, HubMetrics metrics)
+    {
+        await refusal.ExecuteAsync(context);
+        RejectionCounting.Count(metrics, context.Response.StatusCode);
+    }
+
+    private static async Task FinishAsync(HttpContext context, Task<SubscriptionOpening> pending, SubscriptionHandler handler, HubMetrics metrics, ILogger logger)
     {
         IResult result;
         try
         {
-            result = await HandleAsync(context, handler);
+            var opening = await pending;
+            if (opening.Refusal is null)
+            {
+                await handler.RunAsync(context, opening);
+                return;
+            }
+            result = opening.Refusal;
         }
         catch (Exception ex) when (!context.Response.HasStarted)
         {
             LogUnexpected(logger, ex, context.Request.Path);
             result = TypedResults.Problem(statusCode: StatusCodes.Status500InternalServerError, detail: "The subscription could not be opened.");
         }
-        await result.ExecuteAsync(context);
-        RejectionCounting.Count(metrics, context.Response.StatusCode);
+        await RefuseAsync(context, result, metrics);
     }
 
     private static async Task<IResult> HandleAsync(HttpContext context, SubscriptionHandler handler)
+    {
+        var opening = await OpenAsync(context, handler);
+        if (opening.Refusal is { } refusal)
+            return refusal;
+        await handler.RunAsync(context, opening);
+        return Results.Empty;
+    }
+
+    private static ValueTask<SubscriptionOpening> OpenAsync(HttpContext context, SubscriptionHandler handler)
     {
         var request = context.Request;
         if (HttpMethods.IsGet(request.Method))
         {
             IReadOnlyList<string> topics = TopicOf(request.Path) is { } topic ? [topic] : [.. request.Query["topic"].Where(t => t is not null).Select(t => t!)];
-            return await handler.HandleAsync(context, topics, request.Query["lastEventId"]);
+            return handler.OpenAsync(context, topics, request.Query["lastEventId"]);
         }
+        return OpenFromBodyAsync(context, handler);
+    }
+
+    private static async ValueTask<SubscriptionOpening> OpenFromBodyAsync(HttpContext context, SubscriptionHandler handler)
+    {
+        var request = context.Request;
         if (!request.HasJsonContentType())
-            return Problems.UnsupportedMediaType("POST /subscribe takes an application/json body: {\"topics\":[...],\"lastEventId\":...}.");
+            return SubscriptionOpening.Refused(Problems.UnsupportedMediaType("POST /subscribe takes an application/json body: {\"topics\":[...],\"lastEventId\":...}."));
         SubscribeRequest? body;
         try
         {
@@ -97,9 +137,9 @@ public static partial class SubscribeEndpoints
         }
         catch (JsonException ex)
         {
-            return Problems.BadRequest($"The body is not valid JSON: {ex.Message}");
+            return SubscriptionOpening.Refused(Problems.BadRequest($"The body is not valid JSON: {ex.Message}"));
         }
-        return await handler.HandleAsync(context, body?.Topics ?? [], body?.LastEventId);
+        return await handler.OpenAsync(context, body?.Topics ?? [], body?.LastEventId);
     }
 
     /// <summary>The topic of a <c>/topics/{topic}/events</c> path (one segment), else null.</summary>

@@ -30,34 +30,47 @@ public sealed partial class SubscriptionHandler(
 {
     private readonly byte[] _retry = SseFormat.Retry(sseOptions.Value.RetryMilliseconds);
 
+    /// <summary>Opens and runs a subscription; the result is a problem, or empty once the stream has ended.</summary>
     public async Task<IResult> HandleAsync(HttpContext context, IReadOnlyList<string> topics, string? queryCursor)
+    {
+        var opening = await OpenAsync(context, topics, queryCursor);
+        if (opening.Refusal is { } refusal)
+            return refusal;
+        await RunAsync(context, opening);
+        return Results.Empty;
+    }
+
+    /// <summary>
+    /// Everything a subscription checks before its stream opens: a refusal (a 4xx problem) or what the stream
+    /// needs. Separate from <see cref="RunAsync"/> so that only one frame stays suspended for a stream's
+    /// whole life (an anonymous subscription opens synchronously).
+    /// </summary>
+    public async ValueTask<SubscriptionOpening> OpenAsync(HttpContext context, IReadOnlyList<string> topics, string? queryCursor)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(topics);
         var limits = subscriptionOptions.Value;
         if (topics.Count == 0)
-            return Problems.BadRequest("Name at least one topic.");
+            return SubscriptionOpening.Refused(Problems.BadRequest("Name at least one topic."));
         foreach (var topic in topics)
         {
             if (EventRules.CheckTopic(topic) is { } problem)
-                return Problems.BadRequest(problem);
+                return SubscriptionOpening.Refused(Problems.BadRequest(problem));
         }
         var set = TopicSet.Of(topics);
         if (set.Count > limits.MaxTopics)
-            return Problems.BadRequest($"A subscription may have at most {limits.MaxTopics} topics.");
+            return SubscriptionOpening.Refused(Problems.BadRequest($"A subscription may have at most {limits.MaxTopics} topics."));
 
         // The header is what a reconnecting EventSource sends; it wins over the query or body value.
         var cursorText = context.Request.Headers["Last-Event-ID"].ToString() is { Length: > 0 } header ? header : queryCursor;
         if (!TryParseStart(cursorText, set, limits, out var start, out var error))
-            return Problems.BadRequest(error);
+            return SubscriptionOpening.Refused(Problems.BadRequest(error));
         if (await access.CheckSubscribeAsync(context, set.Topics) is { } denied)
-            return denied;
-        using var slot = clientLimits.TryOpen(context);
+            return SubscriptionOpening.Refused(denied);
+        var slot = clientLimits.TryOpen(context);
         if (slot is null)
-            return clientLimits.Refuse(context);
-
-        await RunAsync(context, set, start);
-        return Results.Empty;
+            return SubscriptionOpening.Refused(clientLimits.Refuse(context));
+        return new SubscriptionOpening(null, set, start, slot);
     }
 
     internal static bool TryParseStart(string? cursorText, TopicSet set, SubscriptionOptions limits, out SubscriptionStart start, out string error)
@@ -85,8 +98,13 @@ public sealed partial class SubscriptionHandler(
         return true;
     }
 
-    private async Task RunAsync(HttpContext context, TopicSet set, SubscriptionStart start)
+    /// <summary>Runs an opened subscription's stream until the client leaves, is too slow, or the node drains.</summary>
+    public async Task RunAsync(HttpContext context, SubscriptionOpening opening)
     {
+        ArgumentNullException.ThrowIfNull(context);
+        using var slot = opening.Slot;
+        var set = opening.Set!;
+        var start = opening.Start!;
         var response = context.Response;
         response.ContentType = "text/event-stream; charset=utf-8";
         response.Headers.CacheControl = "no-cache";

@@ -27,6 +27,23 @@ public sealed class CorsTests
     }
 
     [Fact]
+    public async Task AStream_GetsTheSameCorsHeaders_ForAnAllowedOriginOnly()
+    {
+        // Streams skip the CORS middleware (they take a branch at the front of the pipeline) and apply the
+        // policy themselves: the headers must be the middleware's.
+        await using var server = await HubServer.StartAsync(new Dictionary<string, string?> { ["Hub:Cors:AllowedOrigins:0"] = App });
+        using var allowed = await server.Client.SendAsync(Stream(App), HttpCompletionOption.ResponseHeadersRead);
+        using var other = await server.Client.SendAsync(Stream("https://evil.example"), HttpCompletionOption.ResponseHeadersRead);
+
+        Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+        Assert.Equal("text/event-stream", allowed.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(App, Header(allowed, "Access-Control-Allow-Origin"));
+        Assert.Equal("true", Header(allowed, "Access-Control-Allow-Credentials"));
+        Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+        Assert.Null(Header(other, "Access-Control-Allow-Origin"));
+    }
+
+    [Fact]
     public async Task AnyOrigin_NeverAllowsCredentials()
     {
         await using var server = await HubServer.StartAsync(new Dictionary<string, string?> { ["Hub:Cors:AllowedOrigins:0"] = "*" });
@@ -56,6 +73,14 @@ public sealed class CorsTests
     {
         var request = new HttpRequestMessage(HttpMethod.Get, "topics/news");
         request.Headers.Add("Origin", origin);
+        return request;
+    }
+
+    private static HttpRequestMessage Stream(string origin)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "topics/news/events");
+        request.Headers.Add("Origin", origin);
+        request.Headers.Add("Accept", "text/event-stream");
         return request;
     }
 
