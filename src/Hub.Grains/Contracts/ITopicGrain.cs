@@ -24,6 +24,15 @@ public interface ITopicGrain : IGrainWithStringKey
     /// </summary>
     Task<IdempotentPublishResult> PublishIdempotentAsync(string idempotencyKey, IReadOnlyList<EventDraft> drafts, bool isBatch);
 
+    /// <summary>
+    /// Told by an API node that delivered up to <paramref name="deliveredHead"/> in <paramref name="epoch"/>
+    /// and now finds the log's head behind it: the log lost events that were acknowledged (Redis restored
+    /// from a file that missed its last writes). If the log is still in that epoch and behind, the topic
+    /// starts a new epoch, so subscribers get a reset instead of having the lost sequences reused under
+    /// them. Returns where the log stands afterwards.
+    /// </summary>
+    Task<TopicInfo> RenewIfBehindAsync(string epoch, long deliveredHead);
+
     /// <summary>Where the topic's log stands.</summary>
     Task<TopicInfo> GetInfoAsync();
 

@@ -107,6 +107,24 @@ public sealed partial class TopicGrain(
         return _info;
     }
 
+    public async Task<TopicInfo> RenewIfBehindAsync(string epoch, long deliveredHead)
+    {
+        ArgumentNullException.ThrowIfNull(epoch);
+        var info = await log.GetInfoAsync(_topic);
+        if (info.Epoch == epoch && info.Head < deliveredHead)
+        {
+            // This activation may be younger than the loss (it read the lowered head on activation), so
+            // only a node that delivered past it can tell the log went back.
+            LogLogWentBack(logger, _topic, epoch, deliveredHead, info.Head);
+            info = await log.RenewEpochAsync(_topic, epoch);
+        }
+        // An append in flight keeps its expected state; if the epoch changed under it, it is refused and
+        // the flush loop rereads, as after any conflict.
+        if (_flushing is null || _flushing.IsCompleted)
+            _info = info;
+        return info;
+    }
+
     public Task<EventPage> ReadAfterAsync(long afterSequence, int limit) =>
         log.ReadAfterAsync(_topic, afterSequence, Math.Clamp(limit, 1, 10_000));
 
