@@ -196,8 +196,9 @@ public sealed partial class TopicGrain(
             {
                 // The log may have moved under us (another activation, a lost log): reread before the next append.
                 LogAppendFailed(logger, ex, _topic);
+                var failure = ForPublishers(ex);
                 foreach (var p in batch)
-                    p.Fail(ex);
+                    p.Fail(failure);
                 await RefreshInfoAfterFailureAsync();
                 continue;
             }
@@ -245,6 +246,17 @@ public sealed partial class TopicGrain(
         _pendingEvents -= events;
         LogAbandonedDropped(logger, _topic, abandoned, events);
     }
+
+    /// <summary>
+    /// What publishers are told when an append failed: an exception that crosses to the API node intact
+    /// (an Orleans codec, and no inner exception from a library such as StackExchange.Redis, whose
+    /// exceptions have none), so the node answers 503 rather than 500. This silo's log keeps the original.
+    /// </summary>
+    private static Exception ForPublishers(Exception exception) => exception switch
+    {
+        SequenceConflictException { InnerException: null } => exception,
+        _ => new EventLogUnavailableException($"Appending to the event log failed ({exception.GetType().Name}: {exception.Message}); the events may or may not be stored."),
+    };
 
     private static bool HasKeys(List<PendingPublish> batch)
     {

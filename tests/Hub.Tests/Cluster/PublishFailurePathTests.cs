@@ -31,20 +31,20 @@ public sealed class PublishFailurePathTests(RedisServer redis)
 
         // ArgumentException thrown by the grain.
         using (var tooLarge = await ClusterRequests.PublishAsync(cluster, topic, new string('x', 100), Token))
-            await AssertProblemAsync(tooLarge, HttpStatusCode.BadRequest);
+            await AssertProblemAsync(cluster, tooLarge, HttpStatusCode.BadRequest);
 
         // IdempotencyKeyReusedException.
         using (var first = await ClusterRequests.PublishAsync(cluster, topic, "one", Token, "key-1"))
             Assert.Equal(HttpStatusCode.Created, first.StatusCode);
         using (var reused = await ClusterRequests.PublishAsync(cluster, topic, "other", Token, "key-1"))
-            await AssertProblemAsync(reused, HttpStatusCode.UnprocessableEntity);
+            await AssertProblemAsync(cluster, reused, HttpStatusCode.UnprocessableEntity);
 
         // EventLogUnavailableException: Redis holds every script longer than the silo's client waits.
         Assert.Equal("+OK", await redis.CommandAsync("CLIENT PAUSE 5000 WRITE"));
         try
         {
             using var stalled = await ClusterRequests.PublishAsync(cluster, topic, "stalled", Token);
-            await AssertProblemAsync(stalled, HttpStatusCode.ServiceUnavailable);
+            await AssertProblemAsync(cluster, stalled, HttpStatusCode.ServiceUnavailable);
             Assert.NotNull(stalled.Headers.RetryAfter);
         }
         finally
@@ -56,10 +56,11 @@ public sealed class PublishFailurePathTests(RedisServer redis)
         (await ClusterRequests.PublishUntilCreatedAsync(cluster, topic, "after", Token, null, Timeout)).Response.Dispose();
     }
 
-    private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode expected)
+    private static async Task AssertProblemAsync(HubCluster cluster, HttpResponseMessage response, HttpStatusCode expected)
     {
         var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == expected, $"{(int)response.StatusCode} {body}");
+        var output = cluster.Output();
+        Assert.True(response.StatusCode == expected, $"{(int)response.StatusCode} {body}\n{(output.Length > 20_000 ? output[^20_000..] : output)}");
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 }
