@@ -14,6 +14,8 @@ public static class Problems
 
     public static IResult UnsupportedMediaType(string detail) => Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", detail);
 
+    public static IResult UnprocessableContent(string detail) => Problem(StatusCodes.Status422UnprocessableEntity, "Unprocessable content", detail);
+
     public static IResult Unauthorized(string detail) => Problem(StatusCodes.Status401Unauthorized, "Unauthorized", detail);
 
     public static IResult Forbidden(string detail) => Problem(StatusCodes.Status403Forbidden, "Forbidden", detail);
@@ -40,7 +42,7 @@ public static class Problems
         TimeoutException or SiloUnavailableException or OrleansMessageRejectionException or
         ClientNotAvailableException or OrleansException or
         Hub.Grains.EventLog.SequenceConflictException or Hub.Grains.EventLog.EventLogUnavailableException or
-        OperationCanceledException;
+        Hub.Grains.Contracts.PublishQueueFullException or OperationCanceledException;
 
     private static ProblemHttpResult Problem(int status, string title, string detail) =>
         TypedResults.Problem(detail: detail, statusCode: status, title: title);

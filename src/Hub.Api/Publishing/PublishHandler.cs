@@ -38,6 +38,13 @@ public sealed partial class PublishHandler(
             return Problems.BadRequest(topicProblem);
         if (await access.CheckPublishAsync(context, topic) is { } denied)
             return denied;
+        string? idempotencyKey = null;
+        if (context.Request.Headers.TryGetValue(HubHeaders.IdempotencyKey, out var keys))
+        {
+            idempotencyKey = keys.Count == 1 ? keys[0] : null;
+            if ((keys.Count == 1 ? EventRules.CheckIdempotencyKey(idempotencyKey) : "Send at most one Idempotency-Key header.") is { } keyProblem)
+                return Problems.BadRequest(keyProblem);
+        }
         var outcome = await PublishRequestReader.ReadAsync(context.Request, _options, context.RequestAborted);
         if (outcome.Drafts is null)
             return TypedResults.Problem(detail: outcome.Problem, statusCode: outcome.Status);
@@ -45,6 +52,8 @@ public sealed partial class PublishHandler(
         var target = Target(topic);
         try
         {
+            if (idempotencyKey is not null)
+                return await PublishIdempotentAsync(context, target, idempotencyKey, outcome);
             if (!outcome.IsBatch)
             {
                 var result = await target.Grain.PublishAsync(outcome.Drafts[0]);
@@ -54,20 +63,50 @@ public sealed partial class PublishHandler(
 
             var results = await target.Grain.PublishBatchAsync(outcome.Drafts);
             metrics.Published(results.Count);
-            var responses = new PublishResponse[results.Count];
-            for (var i = 0; i < responses.Length; i++)
-                responses[i] = Response(target, results[i]);
-            return TypedResults.Created(target.Location, responses);
+            return BatchCreated(target, results);
         }
         catch (ArgumentException ex)
         {
             return Problems.BadRequest(ex.Message);
+        }
+        catch (IdempotencyKeyReusedException ex)
+        {
+            return Problems.UnprocessableContent(ex.Message);
+        }
+        catch (PublishQueueFullException ex)
+        {
+            LogPublishQueueFull(logger, topic);
+            return Problems.Unavailable(context, ex.Message);
         }
         catch (Exception ex) when (Problems.IsTransientClusterFailure(ex))
         {
             LogPublishUnavailable(logger, ex, topic);
             return Problems.Unavailable(context, "The cluster could not take the event right now (a node is failing over). Retry shortly.");
         }
+    }
+
+    /// <summary>
+    /// A publish with an <c>Idempotency-Key</c>: the same <c>201</c> body whether this request stored the
+    /// events or an earlier one with the same key did (then <c>Idempotent-Replayed: true</c>).
+    /// </summary>
+    private async Task<IResult> PublishIdempotentAsync(HttpContext context, PublishTarget target, string key, PublishRequestReader.Outcome outcome)
+    {
+        var published = await target.Grain.PublishIdempotentAsync(key, outcome.Drafts!, outcome.IsBatch);
+        if (published.Replayed)
+            context.Response.Headers[HubHeaders.IdempotentReplayed] = "true";
+        else
+            metrics.Published(published.Results.Count);
+        return outcome.IsBatch
+            ? BatchCreated(target, published.Results)
+            : TypedResults.Created(target.Location, Response(target, published.Results[0]));
+    }
+
+    private static Microsoft.AspNetCore.Http.HttpResults.Created<PublishResponse[]> BatchCreated(PublishTarget target, IReadOnlyList<PublishResult> results)
+    {
+        var responses = new PublishResponse[results.Count];
+        for (var i = 0; i < responses.Length; i++)
+            responses[i] = Response(target, results[i]);
+        return TypedResults.Created(target.Location, responses);
     }
 
     private static PublishResponse Response(PublishTarget target, PublishResult result) =>
@@ -89,6 +128,9 @@ public sealed partial class PublishHandler(
     /// carries the cursor's fingerprint, so the cursor of each new event is one encode into one string.
     /// </summary>
     private sealed record PublishTarget(ITopicGrain Grain, string Location, TopicSet Set);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing to topic {Topic} refused: its grain's queue is full (Hub:Publish:MaxQueuedEvents), the event log is slower than its publishers; the publisher got 503")]
+    private static partial void LogPublishQueueFull(ILogger logger, string topic);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing to topic {Topic} failed: the cluster could not answer; the publisher got 503")]
     private static partial void LogPublishUnavailable(ILogger logger, Exception exception, string topic);

@@ -13,11 +13,11 @@ namespace Hub.Api.Security;
 /// </summary>
 public static class HubSecurity
 {
-    /// <summary>Request headers browsers may send cross-origin: tokens, JSON bodies and EventSource's resume header.</summary>
-    private static readonly string[] CorsRequestHeaders = ["Authorization", "Content-Type", "Last-Event-ID", "Cache-Control", "Accept"];
+    /// <summary>Request headers browsers may send cross-origin: tokens, JSON bodies, EventSource's resume header and a publish's idempotency key.</summary>
+    private static readonly string[] CorsRequestHeaders = ["Authorization", "Content-Type", "Last-Event-ID", "Cache-Control", "Accept", Http.HubHeaders.IdempotencyKey];
 
-    /// <summary>Response headers fetch clients may read: where a published event lives, when to retry, why a token failed.</summary>
-    private static readonly string[] CorsExposedHeaders = ["Location", "Retry-After", "WWW-Authenticate"];
+    /// <summary>Response headers fetch clients may read: where a published event lives, when to retry, why a token failed, whether a publish was a replay.</summary>
+    private static readonly string[] CorsExposedHeaders = ["Location", "Retry-After", "WWW-Authenticate", Http.HubHeaders.IdempotentReplayed];
 
     public static IServiceCollection AddHubSecurity(this IServiceCollection services, IConfiguration configuration)
     {

@@ -65,6 +65,9 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
     /// <summary>Completes once the stream subscription stands and the feed knows the topic's head.</summary>
     public Task Ready { get; }
 
+    /// <summary>True once <see cref="StopAsync"/> began: the feed will never subscribe or deliver again.</summary>
+    public bool IsStopped => _stopped;
+
     public int ConnectionCount
     {
         get
@@ -166,7 +169,8 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
 
     /// <summary>
     /// Asks the topic grain for its head and delivers anything this node has not seen: the cure for a
-    /// lost last event or a subscription that went silent.
+    /// lost last event or a subscription that went silent. A head behind the node's in the same epoch
+    /// means the log lost events: that becomes an epoch change, which resets the listeners.
     /// </summary>
     public async Task CatchUpWithHeadAsync(CancellationToken cancellationToken)
     {
@@ -176,6 +180,14 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
             if (_stopped)
                 return;
             var info = await Grain.GetInfoAsync();
+            if (info.Epoch == _epoch && info.Head < _last)
+            {
+                // The log is behind what this node delivered, in the same epoch: it lost acknowledged
+                // events. New events would get their sequences, which every listener past them skips;
+                // the grain starts a new epoch instead, and the repair below resets the listeners.
+                LogHeadWentBack(_logger, Topic, _epoch, _last, info.Head);
+                info = await Grain.RenewIfBehindAsync(_epoch, _last);
+            }
             if (info.Epoch != _epoch || info.Head > _last)
             {
                 LogHeadAhead(_logger, Topic, _last, info.Head);
@@ -380,6 +392,9 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
         foreach (var formatted in span)
             _metrics.DeliveryLag(now - formatted.Event.Time);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Topic {Topic}: the log's head {Head} is behind the {Last} this node delivered in epoch {Epoch} (the log lost events); asking for a new epoch")]
+    private static partial void LogHeadWentBack(ILogger logger, string topic, string epoch, long last, long head);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivering events of topic {Topic} failed; the head check will catch up")]
     private static partial void LogDeliveryFailed(ILogger logger, Exception exception, string topic);

@@ -11,6 +11,7 @@ public static class EventRules
 {
     public const int MaxTopicLength = 128;
     public const int MaxTypeLength = 64;
+    public const int MaxIdempotencyKeyLength = 128;
 
     /// <summary>The type a publisher gets when it names none; SSE omits the <c>event:</c> line for it.</summary>
     public const string DefaultType = "message";
@@ -71,6 +72,24 @@ public static class EventRules
         }
         if (bytes > maxBytes)
             return $"The event data is {bytes} bytes; at most {maxBytes} are allowed.";
+        return null;
+    }
+
+    /// <summary>
+    /// Null when <paramref name="key"/> is a valid <c>Idempotency-Key</c>: 1–128 printable ASCII
+    /// characters (space to <c>~</c>), so it is safe in a header, a log line and a Redis hash field.
+    /// </summary>
+    public static string? CheckIdempotencyKey(string? key)
+    {
+        if (string.IsNullOrEmpty(key))
+            return "The Idempotency-Key is empty.";
+        if (key.Length > MaxIdempotencyKeyLength)
+            return $"The Idempotency-Key is longer than {MaxIdempotencyKeyLength} characters.";
+        foreach (var c in key)
+        {
+            if (c is < ' ' or > '~')
+                return "The Idempotency-Key may contain only printable ASCII characters (space to '~').";
+        }
         return null;
     }
 

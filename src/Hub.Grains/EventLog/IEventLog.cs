@@ -35,6 +35,26 @@ public interface IEventLog
         CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// <see cref="AppendAsync"/> for publishes that may carry an idempotency key. <paramref name="claims"/>
+    /// split <paramref name="drafts"/> in order, one claim per publish. A claim whose key the topic
+    /// recorded in its current epoch within <paramref name="window"/> stores nothing, and its
+    /// <see cref="IdempotentAppend.Replays"/> entry is that record; any other claim's drafts are stored
+    /// (consecutive sequences from <c>expectedHead + 1</c>, skipping nothing) and its key recorded in the
+    /// same atomic step, so a key is recorded exactly when its events are stored. A later claim of the
+    /// same call sees an earlier one's record. Records are kept for the window's duration and at most its
+    /// key count per topic, the oldest dropped first; a new epoch forgets them (its events are gone too).
+    /// </summary>
+    Task<IdempotentAppend> AppendIdempotentAsync(
+        string topic,
+        string expectedEpoch,
+        long expectedHead,
+        IReadOnlyList<EventDraft> drafts,
+        IReadOnlyList<AppendClaim> claims,
+        IdempotencyWindow window,
+        DateTimeOffset time,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Starts a new epoch for <paramref name="topic"/> because its log lost events a writer had stored
     /// (the head went back within <paramref name="lostEpoch"/>, as after a Redis restored from an
     /// append-only file that missed its last second). What is left of that epoch is dropped: its

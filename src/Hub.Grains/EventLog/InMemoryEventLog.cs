@@ -49,6 +49,51 @@ public sealed class InMemoryEventLog(IOptions<RetentionOptions> options, TimePro
         }
     }
 
+    public Task<IdempotentAppend> AppendIdempotentAsync(
+        string topic, string expectedEpoch, long expectedHead, IReadOnlyList<EventDraft> drafts,
+        IReadOnlyList<AppendClaim> claims, IdempotencyWindow window, DateTimeOffset time,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(drafts);
+        ArgumentNullException.ThrowIfNull(claims);
+        AppendClaims.CheckCover(claims, drafts.Count);
+        var log = Get(topic);
+        lock (log)
+        {
+            if (log.Epoch != expectedEpoch || log.Head != expectedHead)
+                throw new SequenceConflictException(
+                    $"Topic '{topic}' is at {log.Epoch}/{log.Head}, the writer expected {expectedEpoch}/{expectedHead}.");
+            var cutoff = time - window.Duration;
+            log.ForgetKeys(cutoff, window.MaxKeys);
+            var stored = new List<TopicEvent>(drafts.Count);
+            var replays = new IdempotencyRecord?[claims.Count];
+            var next = 0;
+            for (var i = 0; i < claims.Count; i++)
+            {
+                var claim = claims[i];
+                if (claim.Key is { } key && log.Keys.TryGetValue(key, out var known) && known.Time >= cutoff)
+                {
+                    replays[i] = known.Record;
+                    next += claim.Count;
+                    continue;
+                }
+                var first = log.Head + 1;
+                for (var j = 0; j < claim.Count; j++, next++)
+                {
+                    var appended = new TopicEvent(topic, log.Epoch, log.Head + 1, drafts[next].Type, drafts[next].Data, time);
+                    log.Events.Add(appended);
+                    stored.Add(appended);
+                    log.Head++;
+                }
+                if (claim.Key is { } newKey)
+                    log.RememberKey(newKey, new IdempotencyRecord(claim.Fingerprint ?? "", log.Epoch, first, claim.Count), time);
+            }
+            log.ForgetKeys(cutoff, window.MaxKeys);
+            Trim(log);
+            return Task.FromResult(new IdempotentAppend(stored, replays));
+        }
+    }
+
     public Task<EventPage> ReadAfterAsync(string topic, long afterSequence, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
@@ -112,5 +157,31 @@ public sealed class InMemoryEventLog(IOptions<RetentionOptions> options, TimePro
         public int Count => Events.Count - Start;
 
         public TopicInfo Info(string topic) => new(topic, Epoch, Head, Head - Count + 1);
+
+        /// <summary>The idempotency keys of this epoch, and the order they were recorded in (oldest first).</summary>
+        public Dictionary<string, (IdempotencyRecord Record, DateTimeOffset Time)> Keys { get; } = new(StringComparer.Ordinal);
+
+        private readonly Queue<(string Key, IdempotencyRecord Record)> _keyOrder = new();
+
+        public void RememberKey(string key, IdempotencyRecord record, DateTimeOffset time)
+        {
+            Keys[key] = (record, time);
+            _keyOrder.Enqueue((key, record));
+        }
+
+        /// <summary>Drops records older than <paramref name="cutoff"/>, then the oldest beyond <paramref name="maxKeys"/>.</summary>
+        public void ForgetKeys(DateTimeOffset cutoff, int maxKeys)
+        {
+            while (_keyOrder.TryPeek(out var oldest))
+            {
+                // An entry whose key was recorded again since (after it had expired) is stale: skip it.
+                var current = Keys.TryGetValue(oldest.Key, out var known) && ReferenceEquals(known.Record, oldest.Record);
+                if (current && known.Time >= cutoff && Keys.Count <= maxKeys)
+                    return;
+                _keyOrder.Dequeue();
+                if (current)
+                    Keys.Remove(oldest.Key);
+            }
+        }
     }
 }

@@ -38,7 +38,7 @@ public sealed partial class RedisEventLog(
     {
         ArgumentException.ThrowIfNullOrEmpty(topic);
         ArgumentNullException.ThrowIfNull(lostEpoch);
-        await EvaluateAsync(RedisEventLogScripts.Renew, topic, [lostEpoch]);
+        await EvaluateAsync(RedisEventLogScripts.Renew, topic, [lostEpoch], withIdempotencyKeys: true);
         return await GetInfoAsync(topic, cancellationToken);
     }
 
@@ -82,6 +82,82 @@ public sealed partial class RedisEventLog(
         return appended;
     }
 
+    public async Task<IdempotentAppend> AppendIdempotentAsync(
+        string topic, string expectedEpoch, long expectedHead, IReadOnlyList<EventDraft> drafts,
+        IReadOnlyList<AppendClaim> claims, IdempotencyWindow window, DateTimeOffset time,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        ArgumentNullException.ThrowIfNull(expectedEpoch);
+        ArgumentNullException.ThrowIfNull(drafts);
+        ArgumentNullException.ThrowIfNull(claims);
+        AppendClaims.CheckCover(claims, drafts.Count);
+        // As in AppendAsync: never abandoned once sent.
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var firstDraft = 10 + 3 * claims.Count;
+        var args = new RedisValue[firstDraft + 2 * drafts.Count];
+        args[0] = Epochs.New();
+        args[1] = expectedEpoch;
+        args[2] = expectedHead;
+        args[3] = time.ToUnixTimeMilliseconds();
+        args[4] = _retention.MaxEventsPerTopic;
+        args[5] = AgeCutoff();
+        args[6] = (time - window.Duration).ToUnixTimeMilliseconds();
+        args[7] = window.MaxKeys;
+        args[8] = (long)Math.Ceiling(window.Duration.TotalMilliseconds);
+        args[9] = claims.Count;
+        for (var i = 0; i < claims.Count; i++)
+        {
+            args[10 + 3 * i] = claims[i].Count;
+            args[11 + 3 * i] = claims[i].Key ?? "";
+            args[12 + 3 * i] = claims[i].Fingerprint ?? "";
+        }
+        for (var i = 0; i < drafts.Count; i++)
+        {
+            args[firstDraft + 2 * i] = drafts[i].Type;
+            args[firstDraft + 1 + 2 * i] = drafts[i].Data;
+        }
+
+        var result = (RedisResult[])(await EvaluateAsync(RedisEventLogScripts.AppendIdempotent, topic, args, withIdempotencyKeys: true))!;
+        var epoch = (string)result[1]!;
+        var head = (long)result[2];
+        NoteCreated(topic, epoch, (int)result[4]);
+        if ((int)result[0] == 0)
+            throw new SequenceConflictException(
+                $"Topic '{topic}' is at {epoch}/{head}, the writer expected {expectedEpoch}/{expectedHead}.");
+
+        var stamp = DateTimeOffset.FromUnixTimeMilliseconds((long)result[5]);
+        var answers = (RedisResult[])result[6]!;
+        var replays = new IdempotencyRecord?[claims.Count];
+        var stored = new List<TopicEvent>(drafts.Count);
+        var draft = 0;
+        for (var i = 0; i < claims.Count; i++)
+        {
+            var answer = (string?)answers[i];
+            if (!string.IsNullOrEmpty(answer))
+            {
+                replays[i] = ParseRecord(answer);
+                draft += claims[i].Count;
+                continue;
+            }
+            for (var j = 0; j < claims[i].Count; j++, draft++)
+                stored.Add(new TopicEvent(topic, epoch, expectedHead + 1 + stored.Count, drafts[draft].Type, drafts[draft].Data, stamp));
+        }
+        return new IdempotentAppend(stored, replays);
+    }
+
+    /// <summary>A record as the script stores it: <c>{fingerprint} {epoch} {first} {count} {time}</c>.</summary>
+    private static IdempotencyRecord ParseRecord(string value)
+    {
+        var parts = value.Split(' ');
+        return new IdempotencyRecord(
+            parts[0],
+            parts[1],
+            long.Parse(parts[2], CultureInfo.InvariantCulture),
+            int.Parse(parts[3], CultureInfo.InvariantCulture));
+    }
+
     public Task<EventPage> ReadAfterAsync(string topic, long afterSequence, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
@@ -110,9 +186,15 @@ public sealed partial class RedisEventLog(
         return new EventPage(info, events);
     }
 
-    private async Task<RedisResult> EvaluateAsync(string script, string topic, RedisValue[] args)
+    private async Task<RedisResult> EvaluateAsync(string script, string topic, RedisValue[] args, bool withIdempotencyKeys = false)
     {
-        RedisKey[] keys = [RedisKeys.TopicMeta(keyPrefix, topic), RedisKeys.TopicEvents(keyPrefix, topic)];
+        RedisKey[] keys = withIdempotencyKeys
+            ?
+            [
+                RedisKeys.TopicMeta(keyPrefix, topic), RedisKeys.TopicEvents(keyPrefix, topic),
+                RedisKeys.TopicIdempotencyKeys(keyPrefix, topic), RedisKeys.TopicIdempotencyOrder(keyPrefix, topic),
+            ]
+            : [RedisKeys.TopicMeta(keyPrefix, topic), RedisKeys.TopicEvents(keyPrefix, topic)];
         try
         {
             // StackExchange.Redis sends the script once and EVALSHA afterwards, resending it on NOSCRIPT.

@@ -3,7 +3,8 @@ namespace Hub.Grains.EventLog;
 /// <summary>
 /// The Lua scripts behind <see cref="RedisEventLog"/>. Redis runs a script atomically, so checking a
 /// topic's epoch and head, adding its events and trimming happen as one step no other writer can
-/// interleave with. KEYS[1] is the topic's meta hash, KEYS[2] its event stream (<see cref="RedisKeys"/>).
+/// interleave with. KEYS[1] is the topic's meta hash, KEYS[2] its event stream; the idempotent append and
+/// the renewal also get KEYS[3], the topic's idempotency keys, and KEYS[4], their order (<see cref="RedisKeys"/>).
 /// </summary>
 internal static class RedisEventLogScripts
 {
@@ -19,6 +20,8 @@ internal static class RedisEventLogScripts
     /// By count: everything below head - max + 1. By age: entries are consecutive and their times never
     /// decrease (<see cref="Append"/> makes sure), so a binary search over sequences finds the first
     /// young entry in O(log n) lookups, however many expired since the last call.</item>
+    /// <item><c>stamp</c> returns the time to store new events with: the given one, or the newest
+    /// event's when that is later, so times never decrease within a topic.</item>
     /// </list>
     /// </summary>
     private const string Functions = """
@@ -37,6 +40,11 @@ internal static class RedisEventLogScripts
           local orphaned = redis.call('DEL', KEYS[2])
           redis.call('HSET', KEYS[1], 'epoch', candidate, 'head', 0)
           return candidate, 0, 1 + orphaned
+        end
+        local function stamp(t)
+          local newest = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)[1]
+          if newest and timeof(newest) > t then return timeof(newest) end
+          return t
         end
         local function trim(head, max, cutoff)
           if head - max >= 1 then redis.call('XTRIM', KEYS[2], 'MINID', id(head - max + 1)) end
@@ -72,9 +80,7 @@ internal static class RedisEventLogScripts
     public const string Append = Functions + """
         local epoch, head, created = open(ARGV[1])
         if epoch ~= ARGV[2] or head ~= tonumber(ARGV[3]) then return {0, epoch, head, 0, created} end
-        local t = tonumber(ARGV[4])
-        local newest = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)[1]
-        if newest and timeof(newest) > t then t = timeof(newest) end
+        local t = stamp(tonumber(ARGV[4]))
         local n = (#ARGV - 6) / 2
         for i = 1, n do
           redis.call('XADD', KEYS[2], id(head + i), 't', string.format('%d', t), 'y', ARGV[5 + 2 * i], 'd', ARGV[6 + 2 * i])
@@ -86,12 +92,82 @@ internal static class RedisEventLogScripts
         """;
 
     /// <summary>
-    /// ARGV: the lost epoch. Deletes the topic's meta and events when it is still in that epoch, so the
-    /// next access opens a new life of the topic (<c>open</c>). Returns 1 when it deleted, else 0.
+    /// <see cref="Append"/> with idempotency keys. ARGV: candidate epoch, expected epoch, expected head,
+    /// time (Unix ms), max events, age cutoff (Unix ms), key cutoff (Unix ms: older records are
+    /// forgotten), max keys, key lifetime (ms), number of claims, then count, key ('' for none) and
+    /// fingerprint of each claim, then type and data of each event. A claim whose key has a record of
+    /// this epoch no older than the cutoff adds nothing and answers that record; the others add their
+    /// events and record their key in the same script, so events and key are stored together or not
+    /// at all (and lost together, should Redis lose its last writes). Returns
+    /// <c>{1, epoch, head, oldest, created, time, replays}</c>, replays holding per claim the record's
+    /// value or '' where the claim's events were added; or <c>{0, epoch, head, 0, created}</c> without
+    /// writing when epoch or head differ from the expected ones.
+    /// </summary>
+    public const string AppendIdempotent = Functions + """
+        local function forget(cutoff, max, lifetime)
+          local bound = '(' .. string.format('%d', cutoff)
+          local old = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', bound)
+          for i = 1, #old do redis.call('HDEL', KEYS[3], old[i]) end
+          if #old > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', bound) end
+          local over = redis.call('ZCARD', KEYS[4]) - max
+          if over > 0 then
+            local popped = redis.call('ZPOPMIN', KEYS[4], over)
+            for i = 1, #popped, 2 do redis.call('HDEL', KEYS[3], popped[i]) end
+          end
+          -- A topic whose publishers stop sending keys does not keep its records forever.
+          redis.call('PEXPIRE', KEYS[3], lifetime)
+          redis.call('PEXPIRE', KEYS[4], lifetime)
+        end
+        local epoch, head, created = open(ARGV[1])
+        if epoch ~= ARGV[2] or head ~= tonumber(ARGV[3]) then return {0, epoch, head, 0, created} end
+        local t = stamp(tonumber(ARGV[4]))
+        local cutoff = tonumber(ARGV[7])
+        local claims = tonumber(ARGV[10])
+        local d = 11 + 3 * claims
+        local replays = {}
+        local recorded = false
+        for c = 1, claims do
+          local at = 8 + 3 * c
+          local count, key, fingerprint = tonumber(ARGV[at]), ARGV[at + 1], ARGV[at + 2]
+          local known = false
+          if key ~= '' then
+            local v = redis.call('HGET', KEYS[3], key)
+            if v then
+              local _, e, _, _, kt = string.match(v, '^(%S*) (%S+) (%d+) (%d+) (%d+)$')
+              if e == epoch and tonumber(kt) >= cutoff then known = v end
+            end
+          end
+          if known then
+            replays[c] = known
+            d = d + 2 * count
+          else
+            for i = 1, count do
+              head = head + 1
+              redis.call('XADD', KEYS[2], id(head), 't', string.format('%d', t), 'y', ARGV[d], 'd', ARGV[d + 1])
+              d = d + 2
+            end
+            if key ~= '' then
+              redis.call('HSET', KEYS[3], key, string.format('%s %s %d %d %d', fingerprint, epoch, head - count + 1, count, t))
+              redis.call('ZADD', KEYS[4], t, key)
+              recorded = true
+            end
+            replays[c] = ''
+          end
+        end
+        redis.call('HSET', KEYS[1], 'head', head)
+        local oldest = trim(head, tonumber(ARGV[5]), tonumber(ARGV[6]))
+        if recorded then forget(cutoff, tonumber(ARGV[8]), ARGV[9]) end
+        return {1, epoch, head, oldest, created, t, replays}
+        """;
+
+    /// <summary>
+    /// ARGV: the lost epoch. Deletes the topic's meta, events and idempotency records when it is still in
+    /// that epoch, so the next access opens a new life of the topic (<c>open</c>). Returns 1 when it
+    /// deleted, else 0.
     /// </summary>
     public const string Renew = """
         if redis.call('HGET', KEYS[1], 'epoch') ~= ARGV[1] then return 0 end
-        redis.call('DEL', KEYS[1], KEYS[2])
+        redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
         return 1
         """;
 

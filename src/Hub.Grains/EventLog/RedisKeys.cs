@@ -21,4 +21,13 @@ public static class RedisKeys
 
     /// <summary>A stream of the topic's retained events; entry ID <c>{sequence}-0</c>, fields <c>t</c> (Unix ms), <c>y</c> (type), <c>d</c> (data).</summary>
     public static string TopicEvents(string prefix, string topic) => $"{prefix}log:{{{topic}}}:events";
+
+    /// <summary>
+    /// A hash of the topic's recorded idempotency keys: field the key, value
+    /// <c>{fingerprint} {epoch} {first sequence} {count} {time, Unix ms}</c>.
+    /// </summary>
+    public static string TopicIdempotencyKeys(string prefix, string topic) => $"{prefix}log:{{{topic}}}:keys";
+
+    /// <summary>A sorted set of the same keys scored by the time they were recorded, so the oldest are found and dropped first.</summary>
+    public static string TopicIdempotencyOrder(string prefix, string topic) => $"{prefix}log:{{{topic}}}:keyorder";
 }

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Hub.Grains.Publishing;
 
 /// <summary>Limits on what may be published (section <c>Hub:Publish</c>), enforced by API nodes and topic grains alike.</summary>
-public sealed class PublishOptions
+public sealed class PublishOptions : IValidatableObject
 {
     public const string Section = "Hub:Publish";
 
@@ -21,4 +21,35 @@ public sealed class PublishOptions
     /// </summary>
     [Range(1, 100_000)]
     public int MaxGroupCommitEvents { get; set; } = 512;
+
+    /// <summary>
+    /// Most events that may wait in one topic grain's queue while an append is in flight (a slow or
+    /// stalled log). A publish that would go beyond it is refused at once (503 with Retry-After) instead
+    /// of queueing for longer than its caller waits. At least <see cref="MaxBatchEvents"/>. Default 10,000.
+    /// </summary>
+    [Range(1, 10_000_000)]
+    public int MaxQueuedEvents { get; set; } = 10_000;
+
+    /// <summary>
+    /// How long a topic remembers a publish's <c>Idempotency-Key</c>: a retry with the same key within
+    /// this time returns the original result instead of storing the event again. Default 10 minutes.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Most idempotency keys a topic remembers; beyond it the oldest are forgotten before their window
+    /// ends. Bounds the memory (in Redis: the topic's <c>keys</c> hash) a publisher can make a topic use.
+    /// Default 10,000.
+    /// </summary>
+    [Range(1, 10_000_000)]
+    public int MaxIdempotencyKeysPerTopic { get; set; } = 10_000;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (MaxQueuedEvents < MaxBatchEvents)
+            yield return new ValidationResult(
+                $"Hub:Publish:MaxQueuedEvents ({MaxQueuedEvents}) must be at least Hub:Publish:MaxBatchEvents ({MaxBatchEvents}), or a full batch could never be queued.",
+                [nameof(MaxQueuedEvents)]);
+    }
 }

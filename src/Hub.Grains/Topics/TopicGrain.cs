@@ -5,6 +5,7 @@ using Hub.Grains.Publishing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
+using Orleans.Configuration;
 using Orleans.Streams;
 
 namespace Hub.Grains.Topics;
@@ -21,11 +22,19 @@ namespace Hub.Grains.Topics;
 /// dead silo waits out the 30 s response timeout, and with it every later publish did (measured in the
 /// cluster tests). The stream is best-effort; API nodes fetch from the log whatever it is late with.
 /// </para>
+/// <para>
+/// The queue is bounded (<see cref="PublishOptions.MaxQueuedEvents"/>): past it a publish is refused at
+/// once. A publish that waited in the queue for the whole response timeout is dropped, not stored: its
+/// caller has been answered with a timeout already, and storing it later would turn that failure into
+/// an event nobody was told about. One already on its way to the log when its caller gives up is stored
+/// (the log's answer is not abandoned); a retry with the same idempotency key then finds it.
+/// </para>
 /// </summary>
 [Reentrant]
 public sealed partial class TopicGrain(
     IEventLog log,
     IOptions<PublishOptions> publishOptions,
+    IOptions<SiloMessagingOptions> messagingOptions,
     TimeProvider time,
     GrainMetrics metrics,
     ILogger<TopicGrain> logger) : Grain, ITopicGrain
@@ -37,7 +46,12 @@ public sealed partial class TopicGrain(
     private const int MaxStreamBacklogEvents = 10_000;
 
     private readonly PublishOptions _options = publishOptions.Value;
+
+    /// <summary>How long a caller waits for a grain call's answer; a publish queued longer has been given up.</summary>
+    private readonly TimeSpan _callerGivesUpAfter = messagingOptions.Value.ResponseTimeout;
+
     private readonly List<PendingPublish> _pending = [];
+    private int _pendingEvents;
     private string _topic = "";
     private string? _topicProblem;
     private TopicInfo _info = null!;
@@ -58,23 +72,32 @@ public sealed partial class TopicGrain(
     public Task<PublishResult> PublishAsync(EventDraft draft)
     {
         Validate(draft);
-        var pending = new PendingPublish(draft);
+        EnsureRoom(1);
+        var pending = new PendingPublish(draft, time.GetTimestamp());
         Enqueue(pending);
         return pending.Single!.Task;
     }
 
     public Task<IReadOnlyList<PublishResult>> PublishBatchAsync(IReadOnlyList<EventDraft> drafts)
     {
-        ArgumentNullException.ThrowIfNull(drafts);
-        if (drafts.Count == 0)
-            throw new ArgumentException("A batch needs at least one event.", nameof(drafts));
-        if (drafts.Count > _options.MaxBatchEvents)
-            throw new ArgumentException($"A batch may hold at most {_options.MaxBatchEvents} events.", nameof(drafts));
-        for (var i = 0; i < drafts.Count; i++)
-            Validate(drafts[i]);
-        var pending = new PendingPublish(drafts);
+        ValidateBatch(drafts);
+        EnsureRoom(drafts.Count);
+        var pending = new PendingPublish(drafts, time.GetTimestamp());
         Enqueue(pending);
         return pending.Batch!.Task;
+    }
+
+    public Task<IdempotentPublishResult> PublishIdempotentAsync(string idempotencyKey, IReadOnlyList<EventDraft> drafts, bool isBatch)
+    {
+        if (EventRules.CheckIdempotencyKey(idempotencyKey) is { } keyProblem)
+            throw new ArgumentException(keyProblem, nameof(idempotencyKey));
+        ValidateBatch(drafts);
+        if (!isBatch && drafts.Count != 1)
+            throw new ArgumentException("A single publish carries exactly one event.", nameof(drafts));
+        EnsureRoom(drafts.Count);
+        var pending = new PendingPublish(drafts, time.GetTimestamp(), idempotencyKey, PublishFingerprint.Of(drafts, isBatch));
+        Enqueue(pending);
+        return pending.Keyed!.Task;
     }
 
     public async Task<TopicInfo> GetInfoAsync()
@@ -84,16 +107,53 @@ public sealed partial class TopicGrain(
         return _info;
     }
 
+    public async Task<TopicInfo> RenewIfBehindAsync(string epoch, long deliveredHead)
+    {
+        ArgumentNullException.ThrowIfNull(epoch);
+        var info = await log.GetInfoAsync(_topic);
+        if (info.Epoch == epoch && info.Head < deliveredHead)
+        {
+            // This activation may be younger than the loss (it read the lowered head on activation), so
+            // only a node that delivered past it can tell the log went back.
+            LogLogWentBack(logger, _topic, epoch, deliveredHead, info.Head);
+            info = await log.RenewEpochAsync(_topic, epoch);
+        }
+        // An append in flight keeps its expected state; if the epoch changed under it, it is refused and
+        // the flush loop rereads, as after any conflict.
+        if (_flushing is null || _flushing.IsCompleted)
+            _info = info;
+        return info;
+    }
+
     public Task<EventPage> ReadAfterAsync(long afterSequence, int limit) =>
         log.ReadAfterAsync(_topic, afterSequence, Math.Clamp(limit, 1, 10_000));
+
+    private void EnsureRoom(int events)
+    {
+        if (_pendingEvents + events > _options.MaxQueuedEvents)
+            throw new PublishQueueFullException(
+                $"Topic '{_topic}' has {_pendingEvents} events waiting for its log, at most {_options.MaxQueuedEvents} may; retry shortly.");
+    }
 
     private void Enqueue(PendingPublish pending)
     {
         _pending.Add(pending);
+        _pendingEvents += pending.Count;
         // An append that completes synchronously can finish a whole flush before this line assigns it,
         // so a completed task means "no flush running", not "flush pending".
         if (_flushing is null || _flushing.IsCompleted)
             _flushing = FlushAsync();
+    }
+
+    private void ValidateBatch(IReadOnlyList<EventDraft> drafts)
+    {
+        ArgumentNullException.ThrowIfNull(drafts);
+        if (drafts.Count == 0)
+            throw new ArgumentException("A batch needs at least one event.", nameof(drafts));
+        if (drafts.Count > _options.MaxBatchEvents)
+            throw new ArgumentException($"A batch may hold at most {_options.MaxBatchEvents} events.", nameof(drafts));
+        for (var i = 0; i < drafts.Count; i++)
+            Validate(drafts[i]);
     }
 
     private void Validate(EventDraft draft)
@@ -109,35 +169,111 @@ public sealed partial class TopicGrain(
     {
         while (_pending.Count > 0)
         {
+            DropAbandoned();
+            if (_pending.Count == 0)
+                break;
             var batch = TakeBatch();
             IReadOnlyList<TopicEvent> events;
+            IReadOnlyList<IdempotencyRecord?>? replays = null;
             try
             {
                 var drafts = Drafts(batch);
                 var started = time.GetTimestamp();
-                events = await log.AppendAsync(_topic, _info.Epoch, _info.Head, drafts, time.GetUtcNow());
-                metrics.Appended(time.GetElapsedTime(started), drafts.Length);
+                if (HasKeys(batch))
+                {
+                    var window = new IdempotencyWindow(_options.IdempotencyWindow, _options.MaxIdempotencyKeysPerTopic);
+                    var appended = await log.AppendIdempotentAsync(_topic, _info.Epoch, _info.Head, drafts, Claims(batch), window, time.GetUtcNow());
+                    events = appended.Events;
+                    replays = appended.Replays;
+                }
+                else
+                {
+                    events = await log.AppendAsync(_topic, _info.Epoch, _info.Head, drafts, time.GetUtcNow());
+                }
+                metrics.Appended(time.GetElapsedTime(started), events.Count);
             }
             catch (Exception ex)
             {
                 // The log may have moved under us (another activation, a lost log): reread before the next append.
                 LogAppendFailed(logger, ex, _topic);
+                var failure = ForPublishers(ex);
                 foreach (var p in batch)
-                    p.Fail(ex);
+                    p.Fail(failure);
                 await RefreshInfoAfterFailureAsync();
                 continue;
             }
 
-            _info = _info with { Head = events[^1].Sequence };
+            // Every publish of the batch may have been a retry of a stored one: then nothing is new.
+            if (events.Count > 0)
+                _info = _info with { Head = events[^1].Sequence };
             var offset = 0;
-            foreach (var p in batch)
+            for (var i = 0; i < batch.Count; i++)
             {
+                var p = batch[i];
+                if (replays?[i] is { } record)
+                {
+                    p.Replay(_topic, record);
+                    continue;
+                }
                 p.Complete(_topic, events, offset);
                 offset += p.Count;
             }
 
-            SendToStream(new EventBatch(events));
+            if (events.Count > 0)
+                SendToStream(new EventBatch(events));
         }
+    }
+
+    /// <summary>
+    /// Fails the publishes at the front of the queue that have waited the whole response timeout: their
+    /// callers were answered with a timeout, so storing them now would store events their publishers
+    /// believe failed. The queue is in arrival order, so the abandoned ones are a prefix.
+    /// </summary>
+    private void DropAbandoned()
+    {
+        var abandoned = 0;
+        while (abandoned < _pending.Count && time.GetElapsedTime(_pending[abandoned].Enqueued) >= _callerGivesUpAfter)
+            abandoned++;
+        if (abandoned == 0)
+            return;
+        var events = 0;
+        for (var i = 0; i < abandoned; i++)
+        {
+            events += _pending[i].Count;
+            _pending[i].Fail(new TimeoutException($"The publish waited longer than {_callerGivesUpAfter} for the log of topic '{_topic}' and was not stored."));
+        }
+        _pending.RemoveRange(0, abandoned);
+        _pendingEvents -= events;
+        LogAbandonedDropped(logger, _topic, abandoned, events);
+    }
+
+    /// <summary>
+    /// What publishers are told when an append failed: an exception that crosses to the API node intact
+    /// (an Orleans codec, and no inner exception from a library such as StackExchange.Redis, whose
+    /// exceptions have none), so the node answers 503 rather than 500. This silo's log keeps the original.
+    /// </summary>
+    private static Exception ForPublishers(Exception exception) => exception switch
+    {
+        SequenceConflictException { InnerException: null } => exception,
+        _ => new EventLogUnavailableException($"Appending to the event log failed ({exception.GetType().Name}: {exception.Message}); the events may or may not be stored."),
+    };
+
+    private static bool HasKeys(List<PendingPublish> batch)
+    {
+        foreach (var p in batch)
+        {
+            if (p.Key is not null)
+                return true;
+        }
+        return false;
+    }
+
+    private static AppendClaim[] Claims(List<PendingPublish> batch)
+    {
+        var claims = new AppendClaim[batch.Count];
+        for (var i = 0; i < claims.Length; i++)
+            claims[i] = new AppendClaim(batch[i].Count, batch[i].Key, batch[i].Fingerprint);
+        return claims;
     }
 
     /// <summary>
@@ -190,6 +326,7 @@ public sealed partial class TopicGrain(
             events += _pending[take++].Count;
         var batch = _pending.GetRange(0, take);
         _pending.RemoveRange(0, take);
+        _pendingEvents -= events;
         return batch;
     }
 
@@ -230,29 +367,52 @@ public sealed partial class TopicGrain(
     }
 
     /// <summary>
-    /// One publish waiting for an append: a single event, or a batch acknowledged all together. A single
-    /// event has its own completion type so its caller gets its result without a list around it.
+    /// One publish waiting for an append: a single event, a batch acknowledged all together, or either
+    /// with an idempotency key. A single event has its own completion type so its caller gets its result
+    /// without a list around it.
     /// </summary>
     private sealed class PendingPublish
     {
         private readonly EventDraft? _draft;
         private readonly IReadOnlyList<EventDraft>? _drafts;
 
-        public PendingPublish(EventDraft draft)
+        public PendingPublish(EventDraft draft, long enqueued)
         {
             _draft = draft;
             Count = 1;
+            Enqueued = enqueued;
             Single = new(TaskCreationOptions.RunContinuationsAsynchronously);
         }
 
-        public PendingPublish(IReadOnlyList<EventDraft> drafts)
+        public PendingPublish(IReadOnlyList<EventDraft> drafts, long enqueued)
         {
             _drafts = drafts;
             Count = drafts.Count;
+            Enqueued = enqueued;
             Batch = new(TaskCreationOptions.RunContinuationsAsynchronously);
         }
 
+        public PendingPublish(IReadOnlyList<EventDraft> drafts, long enqueued, string key, string fingerprint)
+        {
+            _drafts = drafts;
+            Count = drafts.Count;
+            Enqueued = enqueued;
+            Key = key;
+            Fingerprint = fingerprint;
+            Keyed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
         public int Count { get; }
+
+        /// <summary>When it was queued (<see cref="TimeProvider.GetTimestamp"/>).</summary>
+        public long Enqueued { get; }
+
+        /// <summary>The idempotency key, or null.</summary>
+        public string? Key { get; }
+
+        public string? Fingerprint { get; }
+
+        public TaskCompletionSource<IdempotentPublishResult>? Keyed { get; }
 
         public TaskCompletionSource<PublishResult>? Single { get; }
 
@@ -280,13 +440,33 @@ public sealed partial class TopicGrain(
             var results = new PublishResult[Count];
             for (var i = 0; i < results.Length; i++)
                 results[i] = new PublishResult(topic, events[offset + i].Epoch, events[offset + i].Sequence);
-            Batch!.TrySetResult(results);
+            if (Keyed is not null)
+                Keyed.TrySetResult(new IdempotentPublishResult(results, Replayed: false));
+            else
+                Batch!.TrySetResult(results);
+        }
+
+        /// <summary>Answers a retry with what the publish of its key stored, or refuses a key reused for other content.</summary>
+        public void Replay(string topic, IdempotencyRecord record)
+        {
+            if (record.Fingerprint != Fingerprint)
+            {
+                Keyed!.TrySetException(new IdempotencyKeyReusedException(
+                    $"The Idempotency-Key '{Key}' was used for a different publish to topic '{topic}' (sequence {record.FirstSequence}); use a new key for new content."));
+                return;
+            }
+            var results = new PublishResult[record.Count];
+            for (var i = 0; i < results.Length; i++)
+                results[i] = new PublishResult(topic, record.Epoch, record.FirstSequence + i);
+            Keyed!.TrySetResult(new IdempotentPublishResult(results, Replayed: true));
         }
 
         public void Fail(Exception exception)
         {
             if (Single is not null)
                 Single.TrySetException(exception);
+            else if (Keyed is not null)
+                Keyed.TrySetException(exception);
             else
                 Batch!.TrySetException(exception);
         }
@@ -294,6 +474,9 @@ public sealed partial class TopicGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Topic {Topic}: the event log went back from {Head} to {LogHead} in epoch {Epoch} (it lost acknowledged events); starting a new epoch, subscribers get a reset")]
     private static partial void LogLogWentBack(ILogger logger, string topic, string epoch, long head, long logHead);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Topic {Topic}: dropped {Publishes} queued publishes ({Events} events) that waited longer than their callers do; they were not stored")]
+    private static partial void LogAbandonedDropped(ILogger logger, string topic, int publishes, int events);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Appending to topic {Topic} failed; its publishers get the error")]
     private static partial void LogAppendFailed(ILogger logger, Exception exception, string topic);

@@ -54,23 +54,58 @@ public sealed class EpochChangeTests(RedisServer redis)
             await PublishAsync(cluster, topic, $"{i}");
         Assert.Equal(Enumerable.Range(1, 10).Select(i => $"{i}"), (await sse.NextAsync(10)).Select(e => e.Data));
 
-        // What Redis restored from an append-only file that missed its last second looks like: the
-        // topic's last 3 events gone and its head back by 3, in the same epoch.
-        using (var connection = await redis.ConnectAsync())
-        {
-            var server = connection.GetServers()[0];
-            var db = connection.GetDatabase();
-            var events = server.Keys(pattern: $"*{{{topic}}}:events").Single();
-            var meta = server.Keys(pattern: $"*{{{topic}}}:meta").Single();
-            await db.StreamDeleteAsync(events, ["8-0", "9-0", "10-0"]);
-            await db.HashSetAsync(meta, "head", 7);
-        }
+        await LoseLastWritesAsync(topic);
 
         // Publishing works again (at most one 503 while the grain notices), in a new epoch: the lost
         // sequences 8–10 are never given to other events, which the subscriber (at 10) would skip.
         await PublishAsync(cluster, topic, "after the loss");
         await AssertEpochResetAsync(sse);
         Assert.Equal("after the loss", (await sse.NextAsync(Timeout)).Data);
+    }
+
+    [Fact]
+    public async Task LogThatWentBack_WithNoPublishToNoticeIt_TheNodesHeadCheckStartsANewEpoch_SubscribersGetAResetWithTheNextEvent()
+    {
+        await using var cluster = await HubCluster.StartAsync(redis, silos: 1, apis: 1, new Dictionary<string, string>
+        {
+            ["Hub__Subscriptions__HeadCheckInterval"] = "00:00:00.500",
+        });
+        var topic = $"behind-{Guid.NewGuid():N}";
+        await using var sse = await SseStream.OpenAsync(cluster.Http, new Uri(cluster.Api(0).Address, $"topics/{topic}/events").ToString());
+        for (var i = 1; i <= 10; i++)
+            await PublishAsync(cluster, topic, $"{i}");
+        Assert.Equal(Enumerable.Range(1, 10).Select(i => $"{i}"), (await sse.NextAsync(10)).Select(e => e.Data));
+
+        var before = await EpochAsync(cluster, topic);
+
+        // No publish follows, so no append is refused: only the node, which delivered up to 10, can see
+        // that the log (at 7) went back. A grain activated after the loss would not know either, and
+        // would give 8, 9, 10 to new events that this subscriber skips.
+        await LoseLastWritesAsync(topic);
+        await Eventually.TrueAsync(async () => await EpochAsync(cluster, topic) != before, "the node's head check started a new epoch", Timeout);
+
+        // The subscriber learns of the new epoch with its first event: a reset, then the event.
+        await PublishAsync(cluster, topic, "after the loss");
+        await AssertEpochResetAsync(sse);
+        Assert.Equal("after the loss", (await sse.NextAsync(Timeout)).Data);
+    }
+
+    private static async Task<string> EpochAsync(HubCluster cluster, string topic) =>
+        (await cluster.Http.GetFromJsonAsync<JsonElement>(new Uri(cluster.Api(0).Address, $"topics/{topic}"))).GetProperty("epoch").GetString()!;
+
+    /// <summary>
+    /// What Redis restored from an append-only file that missed its last second looks like: the topic's
+    /// events 8–10 gone and its head back from 10 to 7, in the same epoch.
+    /// </summary>
+    private async Task LoseLastWritesAsync(string topic)
+    {
+        using var connection = await redis.ConnectAsync();
+        var server = connection.GetServers()[0];
+        var db = connection.GetDatabase();
+        var events = server.Keys(pattern: $"*{{{topic}}}:events").Single();
+        var meta = server.Keys(pattern: $"*{{{topic}}}:meta").Single();
+        await db.StreamDeleteAsync(events, ["8-0", "9-0", "10-0"]);
+        await db.HashSetAsync(meta, "head", 7);
     }
 
     private static async Task AssertEpochResetAsync(SseStream sse)

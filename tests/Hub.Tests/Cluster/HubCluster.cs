@@ -30,11 +30,15 @@ public sealed class HubCluster : IAsyncDisposable
     private readonly HubProcess?[] _silos;
     private readonly HubProcess?[] _apis;
     private readonly List<HubProcess> _started = [];
+    private readonly IReadOnlyDictionary<string, string> _settings;
+    private readonly IReadOnlyDictionary<string, string> _siloSettings;
     private IHost? _observer;
 
-    private HubCluster(RedisServer redis, int silos, int apis)
+    private HubCluster(RedisServer redis, int silos, int apis, IReadOnlyDictionary<string, string>? settings, IReadOnlyDictionary<string, string>? siloSettings)
     {
         _redis = redis;
+        _settings = settings ?? new Dictionary<string, string>();
+        _siloSettings = siloSettings ?? new Dictionary<string, string>();
         _silos = new HubProcess?[silos];
         _apis = new HubProcess?[apis];
         ClusterId = $"c{Guid.NewGuid():N}"[..13];
@@ -67,11 +71,16 @@ public sealed class HubCluster : IAsyncDisposable
 
     public HubProcess Silo(int index) => _silos[index] ?? throw new InvalidOperationException($"Silo {index} is down.");
 
-    /// <summary>Starts <paramref name="silos"/> silos, then <paramref name="apis"/> API nodes, and waits until each answers /health/ready.</summary>
-    public static async Task<HubCluster> StartAsync(RedisServer redis, int silos = 2, int apis = 2)
+    /// <summary>
+    /// Starts <paramref name="silos"/> silos, then <paramref name="apis"/> API nodes, and waits until each
+    /// answers /health/ready. <paramref name="settings"/> (environment keys such as <c>Hub__Publish__MaxQueuedEvents</c>)
+    /// go to every process, on top of the compose file's; <paramref name="siloSettings"/> to silos only, last.
+    /// </summary>
+    public static async Task<HubCluster> StartAsync(
+        RedisServer redis, int silos = 2, int apis = 2, IReadOnlyDictionary<string, string>? settings = null, IReadOnlyDictionary<string, string>? siloSettings = null)
     {
         ArgumentNullException.ThrowIfNull(redis);
-        var cluster = new HubCluster(redis, silos, apis);
+        var cluster = new HubCluster(redis, silos, apis, settings, siloSettings);
         try
         {
             // The first silo alone first: two silos starting together can both wait on an empty membership table.
@@ -118,7 +127,9 @@ public sealed class HubCluster : IAsyncDisposable
     /// <summary>Starts a silo at <paramref name="index"/> (a replacement, on new ports, when one ran there before).</summary>
     public async Task StartSiloAsync(int index)
     {
-        var environment = SiloEnvironment(_redis.ConnectionString, ClusterId, FreePort.Next(), FreePort.Next());
+        var environment = WithSettings(SiloEnvironment(_redis.ConnectionString, ClusterId, FreePort.Next(), FreePort.Next()));
+        foreach (var (key, value) in _siloSettings)
+            environment[key] = value;
         var silo = await HubProcess.StartAsync("Hub.Silo", environment, timeout: StartTimeout);
         lock (_apis)
         {
@@ -130,7 +141,7 @@ public sealed class HubCluster : IAsyncDisposable
     /// <summary>Starts an API node at <paramref name="index"/> and waits until it is ready (it found the cluster).</summary>
     public async Task StartApiAsync(int index)
     {
-        var api = await HubProcess.StartAsync("Hub.Api", ApiEnvironment(_redis.ConnectionString, ClusterId), timeout: StartTimeout);
+        var api = await HubProcess.StartAsync("Hub.Api", WithSettings(ApiEnvironment(_redis.ConnectionString, ClusterId)), timeout: StartTimeout);
         lock (_apis)
         {
             _started.Add(api);
@@ -194,6 +205,13 @@ public sealed class HubCluster : IAsyncDisposable
         foreach (var process in started)
             await process.DisposeAsync();
         Http.Dispose();
+    }
+
+    private Dictionary<string, string> WithSettings(Dictionary<string, string> environment)
+    {
+        foreach (var (key, value) in _settings)
+            environment[key] = value;
+        return environment;
     }
 
     private HubProcess Take(HubProcess?[] nodes, int index)

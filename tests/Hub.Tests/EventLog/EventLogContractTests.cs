@@ -10,7 +10,7 @@ namespace Hub.Tests.EventLog;
 /// supplies the log). Each test uses topics of its own, so implementations backed by a shared store
 /// need no cleaning between tests.
 /// </summary>
-public abstract class EventLogContractTests
+public abstract partial class EventLogContractTests
 {
     protected static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 

@@ -208,19 +208,6 @@ public sealed class DirectWriteTests
             (await server.Client.SendAsync(poll)).Dispose();
         }
 
-        var feeds = server.Services.GetRequiredService<TopicFeeds>();
-        await Eventually.TrueAsync(() => feeds.Count == 0, "every feed is released");
-        var provider = server.Services.GetRequiredService<IClusterClient>().GetStreamProvider(HubStreams.Provider);
-        foreach (var topic in topics)
-        {
-            var stream = provider.GetStream<EventBatch>(HubStreams.ForTopic(topic));
-            await Eventually.TrueAsync(async () => (await stream.GetAllSubscriptionHandles()).Count == 0, $"no stream subscription to {topic} remains");
-        }
-        // And none comes back. An absence can only be watched over time: five watchdog periods, in which a
-        // pass that still held a released feed would have subscribed it again.
-        await Task.Delay(500);
-        foreach (var topic in topics)
-            Assert.Empty(await provider.GetStream<EventBatch>(HubStreams.ForTopic(topic)).GetAllSubscriptionHandles());
-        Assert.Equal(0, feeds.Count);
+        await FeedLeaks.AssertNoneRemainAsync(server, topics);
     }
 }
