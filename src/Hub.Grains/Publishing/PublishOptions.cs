@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Hub.Grains.Publishing;
 
 /// <summary>Limits on what may be published (section <c>Hub:Publish</c>), enforced by API nodes and topic grains alike.</summary>
-public sealed class PublishOptions
+public sealed class PublishOptions : IValidatableObject
 {
     public const string Section = "Hub:Publish";
 
@@ -16,9 +16,29 @@ public sealed class PublishOptions
     public int MaxBatchEvents { get; set; } = 1_000;
 
     /// <summary>
+    /// Largest publish request body in bytes, one event or a whole batch. Default 1,048,576 (1 MiB): a
+    /// full batch of 1,000 events carries up to ~1 KiB each; larger events go in smaller batches. It caps
+    /// what one request costs an API node, a grain call and a stream message, whatever the event count.
+    /// Must leave room for one event of <see cref="MaxDataBytes"/> plus its JSON (1 KiB).
+    /// </summary>
+    // At most 24 MiB: below Kestrel's own request body limit (30,000,000 bytes), which would answer first.
+    [Range(2 * 1024, 24 * 1024 * 1024)]
+    public int MaxBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
     /// Most events a topic grain writes to the log in one append when publishes queue up (group commit).
     /// Default 512.
     /// </summary>
     [Range(1, 100_000)]
     public int MaxGroupCommitEvents { get; set; } = 512;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (MaxBodyBytes < MaxDataBytes + 1024L)
+        {
+            yield return new ValidationResult(
+                $"{nameof(MaxBodyBytes)} ({MaxBodyBytes}) must be at least {nameof(MaxDataBytes)} + 1024 ({MaxDataBytes + 1024L}), so one event of the largest data fits.",
+                [nameof(MaxBodyBytes)]);
+        }
+    }
 }

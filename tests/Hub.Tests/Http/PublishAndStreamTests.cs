@@ -107,18 +107,6 @@ public class PublishAndStreamTests(HubServerFixture fixture)
     }
 
     [Fact]
-    public async Task BatchPublish_GetsConsecutiveSequences()
-    {
-        var topic = HubServerFixture.NewTopic();
-        using var body = new StringContent("[{\"type\":\"a\",\"data\":\"1\"},{\"type\":\"b\",\"data\":\"2\"}]", Encoding.UTF8, "application/json");
-        using var response = await Client.PostAsync($"topics/{topic}/events", body);
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.Contains("\"sequence\":1", text, StringComparison.Ordinal);
-        Assert.Contains("\"sequence\":2", text, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public async Task Health_LiveAndReady_Answer200()
     {
         Assert.Equal(HttpStatusCode.OK, (await Client.GetAsync("health/live")).StatusCode);
