@@ -55,24 +55,6 @@ public class PublishAndStreamTests(HubServerFixture fixture)
     }
 
     [Fact]
-    public async Task SilentStream_SendsKeepAliveComments()
-    {
-        var topic = HubServerFixture.NewTopic();
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"topics/{topic}/events");
-        using var response = await Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
-        using var cts = new CancellationTokenSource(SseStream.DefaultTimeout);
-        var keepAlives = 0;
-        while (keepAlives < 2)
-        {
-            var line = await reader.ReadLineAsync(cts.Token);
-            if (line == ": keep-alive")
-                keepAlives++;
-        }
-        Assert.Equal(2, keepAlives);
-    }
-
-    [Fact]
     public async Task ManySubscribers_OnOneTopic_AllReceiveEveryEventInOrder()
     {
         const int subscribers = 100;
