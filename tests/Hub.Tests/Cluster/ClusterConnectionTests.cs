@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Hub.Tests.Infrastructure;
 using Hub.Tests.Security;
 using Xunit;
@@ -24,7 +25,12 @@ public sealed class ClusterConnectionTests(RedisServer redis)
         await Eventually.TrueAsync(() => api.HasExited || api.Output.Contains("Cluster connection attempt 2 failed", StringComparison.Ordinal),
             "the API node logs its second failed connection attempt", StartTimeout);
         Assert.False(api.HasExited, $"The API node exited instead of retrying:\n{api.Output}");
-        Assert.Contains("Cluster connection attempt 1 failed", api.Output, StringComparison.Ordinal);
+        // Hub:Logging:Json (as the compose file sets it): each attempt is one JSON object on one line, fields structured.
+        using (var entry = JsonDocument.Parse(api.Output.Split('\n').First(l => l.Contains("Cluster connection attempt 1 failed", StringComparison.Ordinal))))
+        {
+            Assert.Equal("Warning", entry.RootElement.GetProperty("LogLevel").GetString());
+            Assert.Equal(1, entry.RootElement.GetProperty("State").GetProperty("Attempt").GetInt32());
+        }
 
         await using var silo = await HubProcess.StartAsync("Hub.Silo", HubCluster.SiloEnvironment(redis.ConnectionString, clusterId, FreePort.Next(), FreePort.Next()), timeout: StartTimeout);
         await api.WaitUntilAsync("health/ready", StartTimeout);
