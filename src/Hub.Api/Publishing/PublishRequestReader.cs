@@ -26,19 +26,20 @@ public static class PublishRequestReader
         if (!isJson && !isText)
             return Fail(StatusCodes.Status415UnsupportedMediaType, "Publish with Content-Type application/json ({\"type\":\"...\",\"data\":...}) or text/plain (data in the body, type in ?type=).");
 
-        var maxBody = MaxBodyBytes(options);
+        var maxBody = options.MaxBodyBytes;
         if (request.ContentLength > maxBody)
-            return Fail(StatusCodes.Status413PayloadTooLarge, $"The body is larger than {maxBody} bytes.");
+            return TooLarge(maxBody);
         var body = await ReadBodyAsync(request, maxBody, cancellationToken);
         if (body is null)
-            return Fail(StatusCodes.Status413PayloadTooLarge, $"The body is larger than {maxBody} bytes.");
+            return TooLarge(maxBody);
 
         return isJson ? ReadJson(body, options) : ReadText(body, request.Query["type"], options);
     }
 
-    /// <summary>A batch may carry MaxBatchEvents events of MaxDataBytes each, plus JSON overhead; cap at 16 MiB.</summary>
-    private static long MaxBodyBytes(PublishOptions options) =>
-        Math.Min(16L * 1024 * 1024, Math.Max(options.MaxDataBytes * 2L + 1024, options.MaxDataBytes + 1024L * 64));
+    // The one byte limit on a body (Hub:Publish:MaxBodyBytes), a batch's included: a batch is refused by
+    // its size before its events are counted, so the message says which setting to split by.
+    private static Outcome TooLarge(long maxBody) =>
+        Fail(StatusCodes.Status413PayloadTooLarge, $"The body is larger than {maxBody} bytes (Hub:Publish:MaxBodyBytes); split a batch into smaller ones.");
 
     private static async ValueTask<byte[]?> ReadBodyAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
     {
@@ -98,7 +99,7 @@ public static class PublishRequestReader
             if (count == 0)
                 return Fail(400, "A batch needs at least one event.");
             if (count > options.MaxBatchEvents)
-                return Fail(StatusCodes.Status413PayloadTooLarge, $"A batch may hold at most {options.MaxBatchEvents} events.");
+                return Fail(StatusCodes.Status413PayloadTooLarge, $"A batch may hold at most {options.MaxBatchEvents} events (Hub:Publish:MaxBatchEvents).");
             var drafts = new EventDraft[count];
             var index = 0;
             foreach (var item in root.EnumerateArray())

@@ -1,5 +1,6 @@
 using Hub.Grains.Contracts;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 
@@ -30,6 +31,8 @@ public static class HubClientBuilderExtensions
         // Find new and vanished silos quickly rather than once a minute.
         client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
         client.AddMemoryStreams(HubStreams.Provider, s => s.ConfigurePartitioning(streams.QueueCount));
+        // Silos may start later or join slowly (a fresh deployment): wait for them, however long, until stopped.
+        client.Services.AddSingleton<IClientConnectionRetryFilter, ClusterConnectionRetry>();
         return client;
     }
 }

@@ -16,6 +16,16 @@ public sealed class PublishOptions : IValidatableObject
     public int MaxBatchEvents { get; set; } = 1_000;
 
     /// <summary>
+    /// Largest publish request body in bytes, one event or a whole batch. Default 1,048,576 (1 MiB): a
+    /// full batch of 1,000 events carries up to ~1 KiB each; larger events go in smaller batches. It caps
+    /// what one request costs an API node, a grain call and a stream message, whatever the event count.
+    /// Must leave room for one event of <see cref="MaxDataBytes"/> plus its JSON (1 KiB).
+    /// </summary>
+    // At most 24 MiB: below Kestrel's own request body limit (30,000,000 bytes), which would answer first.
+    [Range(2 * 1024, 24 * 1024 * 1024)]
+    public int MaxBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
     /// Most events a topic grain writes to the log in one append when publishes queue up (group commit).
     /// Default 512.
     /// </summary>
@@ -51,5 +61,11 @@ public sealed class PublishOptions : IValidatableObject
             yield return new ValidationResult(
                 $"Hub:Publish:MaxQueuedEvents ({MaxQueuedEvents}) must be at least Hub:Publish:MaxBatchEvents ({MaxBatchEvents}), or a full batch could never be queued.",
                 [nameof(MaxQueuedEvents)]);
+        if (MaxBodyBytes < MaxDataBytes + 1024L)
+        {
+            yield return new ValidationResult(
+                $"{nameof(MaxBodyBytes)} ({MaxBodyBytes}) must be at least {nameof(MaxDataBytes)} + 1024 ({MaxDataBytes + 1024L}), so one event of the largest data fits.",
+                [nameof(MaxBodyBytes)]);
+        }
     }
 }

@@ -55,9 +55,9 @@ public sealed class EventSourceTests
               hub.onStateChange = s => window.states.push(s);
               window.hub = hub;
               hub.connect();
-              while (hub.state !== "open") await new Promise(r => setTimeout(r, 20));
             }
             """);
+        await page.WaitForFunctionAsync("() => hub.state === 'open'", null, new() { Timeout = Timeout });
 
         await session.Server.Client.PublishAsync("alpha", "a1", "status");
         await session.Server.Client.PublishAsync("beta", "b2", "status");

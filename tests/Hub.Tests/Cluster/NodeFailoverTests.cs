@@ -71,6 +71,11 @@ public sealed class NodeFailoverTests(RedisServer redis, ITestOutputHelper outpu
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"Failover window (kill of silo {host} to the first acknowledged publish started after it): {window.TotalSeconds:0.00} s; {refused} publishes answered 503, {lost} lost their connection, {attempts.Count(a => a.Acknowledged)} acknowledged"));
             await DeliveryCheck.AssertExactlyOnceInOrderAsync(cluster, publishers, subscribers, topic);
+            // The name's promise: publishes caught by the failover fail with 503 (PublishLoop lets only a
+            // 503 problem with Retry-After through), never a 500; the API nodes stay up, so none loses its connection.
+            Assert.True(refused > 0, "no publish was answered 503 while the topic's silo was dead");
+            Assert.Equal(0, lost);
+            Assert.All(attempts.Where(a => !a.Acknowledged), a => Assert.Equal(503, a.Status));
             // A few seconds on a quiet machine; generous here, as two cores may be shared with other work.
             Assert.True(window < TimeSpan.FromSeconds(10), $"failover took {window}");
             // A publish caught in flight by the crash is answered (503) within the response timeout (5 s).

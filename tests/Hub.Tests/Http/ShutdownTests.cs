@@ -3,10 +3,11 @@ using Hub.Api.Subscriptions;
 using Hub.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace Hub.Tests.Http;
 
-public class ShutdownTests
+public class ShutdownTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task Stopping_DrainsConnectionsSpreadOverTheWindow_EachToldToComeBack()
@@ -48,17 +49,35 @@ public class ShutdownTests
     }
 
     [Fact]
-    public async Task MaxConnectionLifetime_EndsOldConnections_WithARetry()
+    public async Task MaxConnectionLifetime_EndsEachConnectionAtItsJitteredLifetime_WithAJitteredRetry()
     {
+        var lifetime = TimeSpan.FromSeconds(2);
         await using var server = await HubServer.StartAsync(new Dictionary<string, string?>
         {
-            ["Hub:Drain:MaxConnectionLifetime"] = "00:00:01",
+            ["Hub:Drain:MaxConnectionLifetime"] = "00:00:02",
             ["Hub:Sse:HeartbeatInterval"] = "00:00:00.200",
+            ["Hub:Sse:RetryMilliseconds"] = "1000",
         });
         var topic = HubServerFixture.NewTopic();
-        await using var sse = await SseStream.OpenAsync(server.Client, $"topics/{topic}/events");
-        await sse.Completion.WaitAsync(TimeSpan.FromSeconds(15));
-        Assert.NotNull(sse.Retry);
+        var clock = Stopwatch.StartNew();
+        var ages = await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+        {
+            // Stamped before the request leaves, so the age measured here is never less than the server's.
+            var opened = clock.Elapsed;
+            await using var sse = await SseStream.OpenAsync(server.Client, $"topics/{topic}/events");
+            await sse.Completion.WaitAsync(TimeSpan.FromSeconds(20));
+            return (Age: clock.Elapsed - opened, sse.Retry);
+        }));
+        output.WriteLine($"ages at close: {string.Join(", ", ages.Select(a => $"{a.Age.TotalMilliseconds:0} ms"))}; retries {string.Join(", ", ages.Select(a => a.Retry?.TotalMilliseconds))}");
+
+        // No connection ends before its lifetime less the 10 % jitter; each ends because of it, not later
+        // by accident (a generous bound: the node's tick and a loaded machine).
+        Assert.All(ages, a => Assert.InRange(a.Age, lifetime * 0.9, lifetime * 5));
+        // The jitter spreads the ends (±10 % per connection: without it they would fall within one tick).
+        Assert.True(ages.Max(a => a.Age) - ages.Min(a => a.Age) > TimeSpan.FromMilliseconds(150), "the lifetimes are jittered");
+        // Each was told to come back with a jittered retry, not the stream's opening 1000 ms for all.
+        Assert.All(ages, a => Assert.InRange(a.Retry!.Value.TotalMilliseconds, 500, 1500));
+        Assert.True(ages.Select(a => a.Retry).Distinct().Count() > 1);
         Assert.False(server.Services.GetRequiredService<ConnectionDrainer>().IsDraining);
     }
 }

@@ -40,6 +40,8 @@ public sealed class HubProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int ExitCode => _process.ExitCode;
+
     /// <summary>What the process printed so far, for failure messages.</summary>
     public string Output
     {
@@ -50,12 +52,29 @@ public sealed class HubProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts <paramref name="project"/> ("Hub.Api" or "Hub.Silo") with <paramref name="environment"/> as its configuration.</summary>
+    /// <summary>Starts <paramref name="project"/> ("Hub.Api" or "Hub.Silo") with <paramref name="environment"/> as its configuration and waits until it is ready.</summary>
     /// <param name="urlsFromEnvironment">
     /// Give the listen address as <c>ASPNETCORE_URLS</c>, as the container images do, instead of <c>--urls</c>.
     /// </param>
     public static async Task<HubProcess> StartAsync(
         string project, IDictionary<string, string> environment, string readyPath = "health/ready", TimeSpan? timeout = null, bool urlsFromEnvironment = false)
+    {
+        var hub = Launch(project, environment, urlsFromEnvironment);
+        try
+        {
+            await hub.WaitUntilAsync(readyPath, timeout ?? TimeSpan.FromSeconds(60));
+        }
+        catch
+        {
+            // A process that never became ready must not outlive the test that started it.
+            await hub.DisposeAsync();
+            throw;
+        }
+        return hub;
+    }
+
+    /// <summary>Starts <paramref name="project"/> without waiting for anything: for tests that watch it come up.</summary>
+    public static HubProcess Launch(string project, IDictionary<string, string> environment, bool urlsFromEnvironment = false)
     {
         ArgumentNullException.ThrowIfNull(environment);
         var port = FreePort.Next();
@@ -75,18 +94,7 @@ public sealed class HubProcess : IAsyncDisposable
         foreach (var (key, value) in environment)
             start.Environment[key] = value;
         var process = Process.Start(start) ?? throw new InvalidOperationException($"{project} did not start");
-        var hub = new HubProcess(project, process, new Uri($"http://127.0.0.1:{port}/"), new Dictionary<string, string>(environment));
-        try
-        {
-            await hub.WaitUntilAsync(readyPath, timeout ?? TimeSpan.FromSeconds(60));
-        }
-        catch
-        {
-            // A process that never became ready must not outlive the test that started it.
-            await hub.DisposeAsync();
-            throw;
-        }
-        return hub;
+        return new HubProcess(project, process, new Uri($"http://127.0.0.1:{port}/"), new Dictionary<string, string>(environment));
     }
 
     /// <summary>Waits until GET <paramref name="path"/> answers 200.</summary>

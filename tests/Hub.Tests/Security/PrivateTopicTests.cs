@@ -86,15 +86,36 @@ public sealed class PrivateTopicTests(SecuredHubFixture hub) : IClassFixture<Sec
     }
 
     [Fact]
-    public async Task Subscription_ToPrivateTopic_ClosesWhenTheTokenExpires()
+    public async Task Subscription_ToPrivateTopic_StaysOpenUntilTheTokenExpires_AndClosesAtExpiry()
     {
-        var token = Tokens.Hs(subscribe: ["secret.*"], lifetime: TimeSpan.FromSeconds(2));
+        var token = Tokens.Hs(subscribe: ["secret.*"], lifetime: TimeSpan.FromSeconds(3));
+        // The fixture's clock skew is zero, so the token is good until its exp claim, to the second.
+        var expiresAt = DateTimeOffset.FromUnixTimeSeconds(ExpClaim(token));
         using var client = ClientWithToken("header", token);
-        await using var stream = await SseStream.OpenAsync(client, "topics/secret.expiring/events");
-        Assert.Equal(HttpStatusCode.OK, stream.Response.StatusCode);
+        await using var expiring = await SseStream.OpenAsync(client, "topics/secret.expiring/events");
+        // The same token on a public topic: an expiry that closed it too would not be about the private grant.
+        await using var control = await SseStream.OpenAsync(client, "topics/public-control/events");
+        Assert.Equal(HttpStatusCode.OK, expiring.Response.StatusCode);
+
         await PublishAsync("secret.expiring", "while valid");
-        Assert.Equal("while valid", (await stream.NextAsync()).Data);
-        await stream.Completion.WaitAsync(TimeSpan.FromSeconds(15));
+        Assert.Equal("while valid", (await expiring.NextAsync()).Data);
+        Assert.True(DateTimeOffset.UtcNow < expiresAt, "the event arrived before expiry");
+        Assert.False(expiring.Completion.IsCompleted, "the stream is open while the token is valid");
+
+        await expiring.Completion.WaitAsync(TimeSpan.FromSeconds(15));
+        var closedAt = DateTimeOffset.UtcNow;
+        // Not before the token expired (a few ms for the clocks of timer and test to differ).
+        Assert.True(closedAt >= expiresAt - TimeSpan.FromMilliseconds(50), $"closed at {closedAt:O}, before expiry at {expiresAt:O}");
+        await PublishAsync("public-control", "still open");
+        Assert.Equal("still open", (await control.NextAsync()).Data);
+    }
+
+    private static long ExpClaim(string token)
+    {
+        var payload = token.Split('.')[1].Replace('-', '+').Replace('_', '/');
+        payload = payload.PadRight(payload.Length + ((4 - (payload.Length % 4)) % 4), '=');
+        using var document = System.Text.Json.JsonDocument.Parse(Convert.FromBase64String(payload));
+        return document.RootElement.GetProperty("exp").GetInt64();
     }
 
     [Fact]

@@ -98,17 +98,41 @@ public sealed class StartupTests
     }
 
     [Theory]
-    [InlineData("Hub:Auth:Issuer", "https://issuer.example", null, HttpStatusCode.Unauthorized)]
-    [InlineData("Hub:Auth:Audience", "hub", null, HttpStatusCode.Unauthorized)]
-    [InlineData("Hub:Auth:Audience", "hub", "hub", HttpStatusCode.Created)]
-    [InlineData("Hub:Auth:RequireExpiration", "true", null, HttpStatusCode.Unauthorized)]
-    public async Task OptionalClaimChecks_AreEnforcedWhenConfigured(string key, string value, string? audience, HttpStatusCode expected)
+    [InlineData("Issuer", "https://issuer.example", null, HttpStatusCode.Unauthorized)]
+    [InlineData("Issuer", "https://issuer.example", "https://issuer.example", HttpStatusCode.Created)]
+    [InlineData("Issuer", "https://issuer.example", "https://other.example", HttpStatusCode.Unauthorized)]
+    [InlineData("Audience", "hub", null, HttpStatusCode.Unauthorized)]
+    [InlineData("Audience", "hub", "hub", HttpStatusCode.Created)]
+    [InlineData("Audience", "hub", "other-hub", HttpStatusCode.Unauthorized)]
+    public async Task IssuerAndAudience_WhenConfigured_AcceptThatValueOnly(string claim, string configured, string? inToken, HttpStatusCode expected)
     {
-        await using var server = await HubServer.StartAsync(new Dictionary<string, string?> { ["Hub:Auth:SigningKey"] = Tokens.Key, [key] = value });
-        var lifetime = key == "Hub:Auth:RequireExpiration" ? (TimeSpan?)null : TimeSpan.FromHours(1);
-        var token = TokenMinter.Create(new TokenSpec(["*"], [], lifetime, Audience: audience), TokenMinter.Hmac(Tokens.Key), DateTimeOffset.UtcNow);
+        await using var server = await HubServer.StartAsync(new Dictionary<string, string?> { ["Hub:Auth:SigningKey"] = Tokens.Key, [$"Hub:Auth:{claim}"] = configured });
+        var token = claim == "Issuer" ? Tokens.Hs(publish: ["*"], issuer: inToken) : Tokens.Hs(publish: ["*"], audience: inToken);
         using var response = await server.Client.SendAsync(Tokens.Publish("claims", "x", token));
         Assert.Equal(expected, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData(null, HttpStatusCode.Unauthorized)]
+    [InlineData(3600, HttpStatusCode.Created)]
+    public async Task RequireExpiration_RefusesATokenWithoutExp(int? lifetimeSeconds, HttpStatusCode expected)
+    {
+        await using var server = await HubServer.StartAsync(new Dictionary<string, string?> { ["Hub:Auth:SigningKey"] = Tokens.Key, ["Hub:Auth:RequireExpiration"] = "true" });
+        var lifetime = lifetimeSeconds is { } s ? TimeSpan.FromSeconds(s) : (TimeSpan?)null;
+        var token = TokenMinter.Create(new TokenSpec(["*"], [], lifetime), TokenMinter.Hmac(Tokens.Key), DateTimeOffset.UtcNow);
+        using var response = await server.Client.SendAsync(Tokens.Publish("claims", "x", token));
+        Assert.Equal(expected, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task PublishOptions_BodyLimitBelowOneLargestEvent_RefusesToStart()
+    {
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => HubServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Hub:Publish:MaxDataBytes"] = "65536",
+            ["Hub:Publish:MaxBodyBytes"] = "65536",
+        }));
+        Assert.Contains("MaxBodyBytes", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
