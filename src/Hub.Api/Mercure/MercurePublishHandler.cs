@@ -27,7 +27,8 @@ public sealed partial class MercurePublishHandler(
     private readonly int _maxDataBytes = publishOptions.Value.MaxDataBytes;
     private readonly bool _anonymous = authOptions.Value.AnonymousPublishAllowed(environment);
     private readonly HashSet<string> _origins = new(options.Value.Origins, StringComparer.OrdinalIgnoreCase);
-    private readonly ITopicGrain _log = grains.GetGrain<ITopicGrain>(MercureLog.Topic);
+    // Resolved on first use, not at construction: an API node's cluster client knows the grain types only once it has connected.
+    private ITopicGrain? _log;
 
     public async Task<IResult> PublishAsync(HttpContext context)
     {
@@ -66,6 +67,7 @@ public sealed partial class MercurePublishHandler(
                 detail: $"The update takes {bytes} bytes stored (data, topics and id together); at most {_maxDataBytes} are allowed (Hub:Publish:MaxDataBytes).");
         try
         {
+            _log ??= grains.GetGrain<ITopicGrain>(MercureLog.Topic);
             await _log.PublishAsync(new EventDraft(MercureLog.EventType, stored));
         }
         catch (ArgumentException ex)
