@@ -22,8 +22,8 @@ public sealed class MercureSubscriber(IReadOnlyList<TopicSelector> selectors, IR
     public bool CanReceive(MercureUpdate update)
     {
         ArgumentNullException.ThrowIfNull(update);
-        return TopicSelectorCache.AnyMatch(Selectors, update.Topics)
-            && (!update.IsPrivate || TopicSelectorCache.AnyMatch(Granted, update.Topics));
+        return TopicSelector.AnyMatch(Selectors, update.Topics)
+            && (!update.IsPrivate || TopicSelector.AnyMatch(Granted, update.Topics));
     }
 
     /// <inheritdoc />

@@ -30,16 +30,4 @@ public sealed class TopicSelectorCache(IOptions<MercureOptions> options)
         ArgumentNullException.ThrowIfNull(texts);
         return [.. texts.Select(Get)];
     }
-
-    /// <summary>True when one of <paramref name="selectors"/> matches one of <paramref name="topics"/>.</summary>
-    public static bool AnyMatch(IReadOnlyList<TopicSelector> selectors, IReadOnlyList<string> topics)
-    {
-        ArgumentNullException.ThrowIfNull(selectors);
-        for (var i = 0; i < selectors.Count; i++)
-        {
-            if (selectors[i].IsMatchAny(topics))
-                return true;
-        }
-        return false;
-    }
 }
