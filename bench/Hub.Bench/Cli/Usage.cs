@@ -6,7 +6,7 @@ public static class Usage
     public const string Text = """
         Hub.Bench <scenario> [options]        drives an SSE hub over HTTP; results as JSON and Markdown
 
-        Common:  --target hub|nchan (hub)  --targets url1,url2 (or --url, default http://127.0.0.1:5000)
+        Common:  --target hub|mercure|nchan (hub; mercure: Hub's /.well-known/mercure)  --targets url1,url2 (or --url, default http://127.0.0.1:5000)
                  --label NAME (the target)  --out PREFIX (writes PREFIX.json and PREFIX.md)
                  --payload-bytes 64  --max-seconds 900 (everything stops by then)
 

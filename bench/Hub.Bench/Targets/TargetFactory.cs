@@ -2,7 +2,7 @@ using Hub.Bench.Cli;
 
 namespace Hub.Bench.Targets;
 
-/// <summary>Builds the target from <c>--target hub|nchan</c> and <c>--targets url1,url2</c>.</summary>
+/// <summary>Builds the target from <c>--target hub|mercure|nchan</c> and <c>--targets url1,url2</c>.</summary>
 public static class TargetFactory
 {
     public static IHubTarget Create(BenchArgs args)
@@ -18,7 +18,8 @@ public static class TargetFactory
         {
             "hub" => new HubTarget(nodes),
             "nchan" => new NchanTarget(nodes),
-            _ => throw new ArgumentException($"Unknown --target '{kind}': use hub or nchan."),
+            "mercure" => new MercureTarget(nodes),
+            _ => throw new ArgumentException($"Unknown --target '{kind}': use hub, mercure or nchan."),
         };
     }
 }

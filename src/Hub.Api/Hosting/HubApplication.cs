@@ -2,6 +2,7 @@ using Hub.Api.Diagnostics;
 using Hub.Api.Browser;
 using Hub.Api.Health;
 using Hub.Api.Http;
+using Hub.Api.Mercure;
 using Hub.Api.Publishing;
 using Hub.Api.Security;
 using Hub.Api.Sse;
@@ -49,6 +50,7 @@ public static class HubApplication
         services.Configure<HostOptions>(o => o.ShutdownTimeout = drainWindow + TimeSpan.FromSeconds(10));
         services.AddHubHealthChecks(configuration);
         services.AddHubSecurity(configuration);
+        services.AddMercure(configuration);
         return builder;
     }
 
@@ -59,6 +61,7 @@ public static class HubApplication
         // SSE streams first: they skip the rest of the pipeline, which would otherwise keep a suspended
         // frame per open stream (see SubscribeEndpoints).
         app.UseSubscriptionStreams();
+        app.UseMercureStreams();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRejectionCounting();
@@ -72,6 +75,7 @@ public static class HubApplication
         app.MapPublishEndpoints();
         app.MapSubscribeEndpoints();
         app.MapTopicEndpoints();
+        app.MapMercureEndpoints();
         app.MapHubHealthChecks();
         app.MapHubMetrics();
         app.MapNodeStatus();

@@ -34,7 +34,7 @@ public sealed partial class PublishHandler(
 
     public async Task<IResult> PublishAsync(HttpContext context, string topic)
     {
-        if (EventRules.CheckTopic(topic) is { } topicProblem)
+        if (EventRules.CheckClientTopic(topic) is { } topicProblem)
             return Problems.BadRequest(topicProblem);
         if (await access.CheckPublishAsync(context, topic) is { } denied)
             return denied;

@@ -5,7 +5,6 @@ using Hub.Api.Subscriptions;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.Tokens;
 
 namespace Hub.Api.Security;
 
@@ -123,8 +122,18 @@ public sealed partial class TopicAccess(
             return null;
         if (!long.TryParse(context.User.FindFirst("exp")?.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var exp))
             return null;
+        return CloseAt(connection, DateTimeOffset.FromUnixTimeSeconds(exp));
+    }
+
+    /// <summary>
+    /// Closes <paramref name="connection"/> when a token expiring at <paramref name="expires"/> would no
+    /// longer be let in; null when no timer is needed. Dispose the timer when the connection ends.
+    /// </summary>
+    public IDisposable? CloseAt(SseConnection connection, DateTimeOffset expires)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
         // The hub accepted the token up to exp + skew, so it stays open as long as a new request would be let in.
-        var due = DateTimeOffset.FromUnixTimeSeconds(exp) + options.Value.ClockSkew - time.GetUtcNow();
+        var due = expires + options.Value.ClockSkew - time.GetUtcNow();
         if (due <= TimeSpan.Zero)
         {
             connection.Close(ConnectionCloseReason.TokenExpired);
@@ -138,17 +147,7 @@ public sealed partial class TopicAccess(
 
     private IResult InvalidToken(HttpContext context, Exception failure)
     {
-        var reason = failure switch
-        {
-            SecurityTokenExpiredException => "The token has expired.",
-            SecurityTokenNotYetValidException => "The token is not valid yet (its nbf lies in the future).",
-            SecurityTokenNoExpirationException => "The token has no exp claim, which this hub requires.",
-            SecurityTokenInvalidAlgorithmException => "The token's signing algorithm is not one this hub accepts for its keys.",
-            SecurityTokenInvalidIssuerException => "The token's issuer (iss) is not the one this hub accepts.",
-            SecurityTokenInvalidAudienceException => "The token's audience (aud) does not include this hub.",
-            SecurityTokenInvalidSignatureException => "The token's signature is not valid for any key this hub trusts.",
-            _ => "The token is not valid: malformed, unsigned, or not signed with a key this hub trusts.",
-        };
+        var reason = TokenFailures.Describe(failure);
         LogInvalidToken(logger, TokenSources.Of(context), failure.GetType().Name);
         context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
         return Problems.Unauthorized(reason);

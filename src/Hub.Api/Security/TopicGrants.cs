@@ -54,8 +54,8 @@ public sealed class TopicGrants
         }
     }
 
-    /// <summary>An array of strings, or one string; anything else grants nothing.</summary>
-    private static List<string> Read(JsonElement root, string property)
+    /// <summary>An array of strings, or one string; anything else grants nothing (Mercure's claim reads the same way).</summary>
+    internal static List<string> Read(JsonElement root, string property)
     {
         var list = new List<string>();
         if (!root.TryGetProperty(property, out var value))

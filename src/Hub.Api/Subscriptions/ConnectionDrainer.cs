@@ -30,6 +30,25 @@ public sealed partial class ConnectionDrainer(
         return SseFormat.Retry(retry / 2 + Random.Shared.Next(Math.Max(retry, 1)));
     }
 
+    /// <summary>
+    /// Ends a stream that cannot go on (the cluster failing over) with a jittered <c>retry:</c>, starting
+    /// the response if need be: a 503 would end EventSource for good, an ended stream makes it come back.
+    /// </summary>
+    public async Task TryEndWithRetryAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        try
+        {
+            if (!context.Response.HasStarted)
+                await context.Response.StartAsync(context.RequestAborted);
+            await context.Response.BodyWriter.WriteAsync(JitteredRetry(), context.RequestAborted);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException)
+        {
+            // The client is gone already.
+        }
+    }
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         // ApplicationStopping fires before Kestrel starts waiting for open requests, and Kestrel waits

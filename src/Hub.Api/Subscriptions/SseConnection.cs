@@ -37,6 +37,7 @@ public sealed partial class SseConnection : IFeedListener
     private readonly PipeWriter _output;
     private readonly HubMetrics _metrics;
     private readonly TopicPosition[] _positions;
+    private readonly IEventFraming? _framing;
     private TopicFeed[] _feeds = [];
     private SseConnectionState _state = SseConnectionState.Replaying;
     private ConnectionCloseReason _closeReason = ConnectionCloseReason.None;
@@ -46,7 +47,8 @@ public sealed partial class SseConnection : IFeedListener
     private TaskCompletionSource<bool> _wake = NewWake();
     private long _lastWrite = Environment.TickCount64;
 
-    public SseConnection(TopicSet topics, HttpContext context, HubMetrics metrics)
+    /// <param name="framing">A protocol's own framing (see <see cref="IEventFraming"/>); null for the native one.</param>
+    public SseConnection(TopicSet topics, HttpContext context, HubMetrics metrics, IEventFraming? framing = null)
     {
         ArgumentNullException.ThrowIfNull(topics);
         ArgumentNullException.ThrowIfNull(context);
@@ -56,6 +58,7 @@ public sealed partial class SseConnection : IFeedListener
         _output = context.Response.BodyWriter;
         _metrics = metrics;
         _positions = new TopicPosition[topics.Count];
+        _framing = framing;
     }
 
     public long Id { get; } = Interlocked.Increment(ref _nextId);
@@ -343,6 +346,8 @@ public sealed partial class SseConnection : IFeedListener
     /// <summary>Copies events into the response, each with the id line of the positions it moves to.</summary>
     private int WriteLocked(int i, ReadOnlySpan<FormattedEvent> events)
     {
+        if (_framing is not null)
+            return WriteFramedLocked(i, events);
         foreach (var formatted in events)
         {
             var e = formatted.Event;
@@ -367,6 +372,21 @@ public sealed partial class SseConnection : IFeedListener
         if (events.Length > 0)
             _lastWrite = Environment.TickCount64;
         return events.Length;
+    }
+
+    /// <summary>Writes the events <see cref="_framing"/> takes; the position moves past every event, taken or not.</summary>
+    private int WriteFramedLocked(int i, ReadOnlySpan<FormattedEvent> events)
+    {
+        var written = 0;
+        foreach (var formatted in events)
+        {
+            _positions[i] = new TopicPosition(formatted.Event.Epoch, formatted.Event.Sequence);
+            if (_framing!.TryWrite(_output, formatted))
+                written++;
+        }
+        if (written > 0)
+            _lastWrite = Environment.TickCount64;
+        return written;
     }
 
     /// <summary>

@@ -54,7 +54,7 @@ public sealed partial class SubscriptionHandler(
             return SubscriptionOpening.Refused(Problems.BadRequest("Name at least one topic."));
         foreach (var topic in topics)
         {
-            if (EventRules.CheckTopic(topic) is { } problem)
+            if (EventRules.CheckClientTopic(topic) is { } problem)
                 return SubscriptionOpening.Refused(Problems.BadRequest(problem));
         }
         var set = TopicSet.Of(topics);
@@ -139,20 +139,7 @@ public sealed partial class SubscriptionHandler(
             await replay.StartAsync(start, context.RequestAborted);
             // From here the feeds write; this handler only waits, replaying a topic from the log when the
             // feed cannot serve it (fell behind while replaying, or the topic's epoch changed).
-            while (true)
-            {
-                var needsLog = connection.GoLive();
-                if (needsLog >= 0)
-                {
-                    await replay.CatchUpAsync(needsLog, null, context.RequestAborted);
-                    continue;
-                }
-                if (await connection.WaitAsync())
-                    break;
-                await replay.CatchUpAsync(connection.TopicNeedingLog, null, context.RequestAborted);
-            }
-            if (connection.Goodbye is { } goodbye && !context.RequestAborted.IsCancellationRequested)
-                await response.BodyWriter.WriteAsync(goodbye, context.RequestAborted);
+            await connection.RunLiveAsync(context, (i, cancellationToken) => replay.CatchUpAsync(i, null, cancellationToken));
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException || context.RequestAborted.IsCancellationRequested)
         {
@@ -164,7 +151,7 @@ public sealed partial class SubscriptionHandler(
             // Not a 503, which would end EventSource for good: an open stream with a retry that ends.
             connection.Close(ConnectionCloseReason.SubscribeFailed);
             LogFailed(logger, ex, connection.Id);
-            await TryEndWithRetryAsync(context);
+            await drainer.TryEndWithRetryAsync(context);
         }
         finally
         {
@@ -179,20 +166,6 @@ public sealed partial class SubscriptionHandler(
         }
         else
             LogClosed(logger, connection.Id, connection.CloseReason);
-    }
-
-    private async Task TryEndWithRetryAsync(HttpContext context)
-    {
-        try
-        {
-            if (!context.Response.HasStarted)
-                await context.Response.StartAsync(context.RequestAborted);
-            await context.Response.BodyWriter.WriteAsync(drainer.JitteredRetry(), context.RequestAborted);
-        }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException)
-        {
-            // The client is gone already.
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Connection {ConnectionId} opened: {TopicCount} topic(s), first {Topic}")]

@@ -20,7 +20,7 @@ public sealed class HistoryHandler(IGrainFactory grains, TopicFeeds feeds, Topic
     public async Task<IResult> HandleAsync(HttpContext context, string topic)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (EventRules.CheckTopic(topic) is { } problem)
+        if (EventRules.CheckClientTopic(topic) is { } problem)
             return Problems.BadRequest(problem);
         if (await access.CheckSubscribeAsync(context, [topic]) is { } denied)
             return denied;

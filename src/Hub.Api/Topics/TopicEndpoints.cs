@@ -12,7 +12,7 @@ public static class TopicEndpoints
         ArgumentNullException.ThrowIfNull(app);
         app.MapGet("/topics/{topic}", async (HttpContext context, string topic, IGrainFactory grains, TopicAccess access) =>
         {
-            if (EventRules.CheckTopic(topic) is { } problem)
+            if (EventRules.CheckClientTopic(topic) is { } problem)
                 return Problems.BadRequest(problem);
             if (await access.CheckSubscribeAsync(context, [topic]) is { } denied)
                 return denied;

@@ -19,6 +19,13 @@ public static class EventRules
     /// <summary>Event types the hub itself emits start with this; publishers may not use it.</summary>
     public const string ReservedTypePrefix = "hub.";
 
+    /// <summary>
+    /// Topics starting with this are the hub's own logs (the Mercure endpoint's update log is one): topic
+    /// grains store them like any other, but the native HTTP API refuses them (<see cref="CheckClientTopic"/>),
+    /// so clients reach them only through the endpoint that owns them and its access rules.
+    /// </summary>
+    public const string InternalTopicPrefix = "~";
+
     private static readonly SearchValues<char> TopicChars =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-:~");
 
@@ -37,6 +44,16 @@ public static class EventRules
         if (topic.AsSpan().ContainsAnyExcept(TopicChars))
             return "The topic name may contain only A-Z a-z 0-9 . _ - : ~.";
         return null;
+    }
+
+    /// <summary>Null when <paramref name="topic"/> is a topic a client may name at the native API, else what is wrong with it.</summary>
+    public static string? CheckClientTopic(string? topic)
+    {
+        if (CheckTopic(topic) is { } problem)
+            return problem;
+        return topic!.StartsWith(InternalTopicPrefix, StringComparison.Ordinal)
+            ? $"Topic names starting with '{InternalTopicPrefix}' are reserved for the hub's own logs."
+            : null;
     }
 
     /// <summary>Null when <paramref name="type"/> is a valid publisher event type, else what is wrong with it.</summary>

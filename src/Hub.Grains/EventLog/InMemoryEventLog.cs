@@ -21,7 +21,7 @@ public sealed class InMemoryEventLog(IOptions<RetentionOptions> options, TimePro
         var log = Get(topic);
         lock (log)
         {
-            Trim(log);
+            Trim(topic, log);
             return Task.FromResult(log.Info(topic));
         }
     }
@@ -44,7 +44,7 @@ public sealed class InMemoryEventLog(IOptions<RetentionOptions> options, TimePro
                 log.Events.Add(appended[i]);
                 log.Head++;
             }
-            Trim(log);
+            Trim(topic, log);
             return Task.FromResult<IReadOnlyList<TopicEvent>>(appended);
         }
     }
@@ -89,7 +89,7 @@ public sealed class InMemoryEventLog(IOptions<RetentionOptions> options, TimePro
                     log.RememberKey(newKey, new IdempotencyRecord(claim.Fingerprint ?? "", log.Epoch, first, claim.Count), time);
             }
             log.ForgetKeys(cutoff, window.MaxKeys);
-            Trim(log);
+            Trim(topic, log);
             return Task.FromResult(new IdempotentAppend(stored, replays));
         }
     }
@@ -100,7 +100,7 @@ public sealed class InMemoryEventLog(IOptions<RetentionOptions> options, TimePro
         var log = Get(topic);
         lock (log)
         {
-            Trim(log);
+            Trim(topic, log);
             var info = log.Info(topic);
             // Events are consecutive, so the first wanted one sits at a computable index.
             var start = (int)Math.Clamp(afterSequence + 1 - info.Oldest, 0, log.Count);
@@ -131,9 +131,9 @@ public sealed class InMemoryEventLog(IOptions<RetentionOptions> options, TimePro
         }
     }
 
-    private void Trim(TopicLog log)
+    private void Trim(string topic, TopicLog log)
     {
-        var drop = Math.Max(log.Count - _retention.MaxEventsPerTopic, 0);
+        var drop = Math.Max(log.Count - _retention.MaxEventsFor(topic), 0);
         var cutoff = time.GetUtcNow() - _retention.MaxAge;
         while (drop < log.Count && log.Events[log.Start + drop].Time < cutoff)
             drop++;

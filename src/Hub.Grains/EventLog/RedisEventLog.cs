@@ -58,7 +58,7 @@ public sealed partial class RedisEventLog(
         args[1] = expectedEpoch;
         args[2] = expectedHead;
         args[3] = time.ToUnixTimeMilliseconds();
-        args[4] = _retention.MaxEventsPerTopic;
+        args[4] = _retention.MaxEventsFor(topic);
         args[5] = AgeCutoff();
         for (var i = 0; i < drafts.Count; i++)
         {
@@ -101,7 +101,7 @@ public sealed partial class RedisEventLog(
         args[1] = expectedEpoch;
         args[2] = expectedHead;
         args[3] = time.ToUnixTimeMilliseconds();
-        args[4] = _retention.MaxEventsPerTopic;
+        args[4] = _retention.MaxEventsFor(topic);
         args[5] = AgeCutoff();
         args[6] = (time - window.Duration).ToUnixTimeMilliseconds();
         args[7] = window.MaxKeys;
@@ -170,7 +170,7 @@ public sealed partial class RedisEventLog(
         RedisValue[] args =
         [
             Epochs.New(),
-            _retention.MaxEventsPerTopic,
+            _retention.MaxEventsFor(topic),
             AgeCutoff(),
             Math.Clamp(afterSequence, 0, MaxSequence),
             limit,

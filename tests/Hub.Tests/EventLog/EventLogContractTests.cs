@@ -279,6 +279,21 @@ public abstract partial class EventLogContractTests
     }
 
     [Fact]
+    public async Task RetentionByCount_OfAnInternalTopic_IsItsOwnLimit()
+    {
+        // MaxEventsPerInternalTopic keeps its default (10,000): the Mercure update log holds every
+        // Mercure update of the hub, so it keeps more than one topic's worth.
+        var log = CreateLog(maxEvents: 5);
+        var topic = "~" + NewTopic();
+        var info = await log.GetInfoAsync(topic).WaitAsync(Timeout);
+        await AppendAsync(log, topic, info.Epoch, 0, Numbered(1, 12));
+
+        var page = await log.ReadAfterAsync(topic, 0, 100).WaitAsync(Timeout);
+
+        Assert.Equal(new TopicInfo(topic, info.Epoch, 12, 1), page.Info);
+    }
+
+    [Fact]
     public async Task RetentionByCount_ABatchLargerThanTheLimit_KeepsOnlyItsNewest()
     {
         var log = CreateLog(maxEvents: 3);
