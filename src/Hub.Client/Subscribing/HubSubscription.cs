@@ -111,8 +111,10 @@ public sealed class HubSubscription : IAsyncEnumerable<HubEvent>
                         _cursor = parser.LastEventId;
                         positions = CursorPositions.Decode(_cursor, Topics.Count) ?? positions;
                     }
-                    // A clean end (a draining node) waits the hub's retry: delay; a broken connection backs off.
-                    delay = cut ? backoff.Next() : parser.ReconnectionInterval;
+                    // A clean end (a draining node) waits the hub's retry: delay; a broken connection, or a
+                    // stream that ended before any retry: field (the parser then says infinite), backs off.
+                    var retry = parser.ReconnectionInterval;
+                    delay = cut || retry < TimeSpan.Zero ? backoff.Next() : retry;
                 }
             }
             try

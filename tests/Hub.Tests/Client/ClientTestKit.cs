@@ -59,7 +59,7 @@ public static class ClientTestKit
         }
 
         public Task WaitForAsync(int count, TimeSpan? timeout = null) =>
-            Eventually.TrueAsync(() => Run.IsFaulted || Received.Count >= count, $"{count} events arrived (have {Received.Count})", timeout ?? TimeSpan.FromSeconds(30))
+            Eventually.TrueAsync(() => Run.IsFaulted || Received.Count >= count, $"{count} events arrived (have {Received.Count}; {Subscription.Connections} connections; run {Run.Status}; cursor {Subscription.Cursor}; last id {(Received.Count > 0 ? Received[^1].Id : null)})", timeout ?? TimeSpan.FromSeconds(30))
                 .ContinueWith(t => Run.IsFaulted ? Run : t, TaskScheduler.Default).Unwrap();
 
         public async ValueTask DisposeAsync()

@@ -72,22 +72,23 @@ public sealed class FaultyHandler() : DelegatingHandler(new SocketsHttpHandler()
     }
 }
 
-/// <summary>A response stream that fails its reads once cut, and closes the real connection.</summary>
+/// <summary>A response stream whose reads fail once cut; disposing it closes the real connection.</summary>
 public sealed class CuttableStream(Stream inner) : Stream
 {
     private readonly CancellationTokenSource _cut = new();
 
     public void Cut()
     {
+        // The next read fails; the client then disposes the response, which closes the real connection.
+        // (Disposing the inner stream here, from the consumer's thread, could wait on the connection.)
         try
         {
             _cut.Cancel();
         }
         catch (ObjectDisposedException)
         {
-            return; // the client closed this stream already
+            // The client closed this stream already.
         }
-        inner.Dispose();
     }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
