@@ -58,12 +58,13 @@ public class ClientSubscribeTests(HubServerFixture fixture)
         using var _ = http;
         var (a, b) = (HubServerFixture.NewTopic("a"), HubServerFixture.NewTopic("b"));
         const int perTopic = 60;
-        // The consumer cuts its own connection at these counts, mid-stream, while the publisher keeps going.
+        // The consumer cuts the client's connections at these counts, mid-stream, while the publisher keeps going
+        // (a publish in flight then is retried with its key).
         int[] cutAt = [10, 35, 70, 100];
         await using var events = new ClientTestKit.Collector(client.SubscribeAsync([a, b]), (_, count) =>
         {
             if (cutAt.Contains(count))
-                faults.CutStreams();
+                faults.CutConnections();
         });
         await Eventually.TrueAsync(() => events.Subscription.Connections > 0, "the subscription connected");
 

@@ -1,18 +1,40 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Sockets;
 
 namespace Hub.Tests.Client;
 
 /// <summary>
 /// A real loopback HTTP handler with faults a test switches on: a publish whose answer is lost after the hub
-/// stored it, a publish answered 503 before it reaches the hub, and SSE streams the test can cut mid-stream.
+/// stored it, a publish answered 503 before it reaches the hub, and connections the test can cut mid-stream.
 /// Records every publish's Idempotency-Key and every request's Authorization header.
 /// </summary>
-public sealed class FaultyHandler() : DelegatingHandler(new SocketsHttpHandler())
+public sealed class FaultyHandler : DelegatingHandler
 {
-    private readonly ConcurrentDictionary<CuttableStream, byte> _streams = new();
+    private readonly ConcurrentDictionary<Socket, byte> _sockets = new();
     private int _answersToLose;
     private int _unavailableAnswers;
+
+    public FaultyHandler() => InnerHandler = new SocketsHttpHandler
+    {
+        // Real sockets, all remembered, so a test can cut them like a network would (a pooled connection can
+        // carry a stream after a publish, so all of them: an in-flight publish is then retried with its key).
+        ConnectCallback = async (context, cancellationToken) =>
+        {
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+            _sockets.TryAdd(socket, 0);
+            return new NetworkStream(socket, ownsSocket: true);
+        },
+    };
 
     public ConcurrentQueue<string?> PublishKeys { get; } = new();
 
@@ -24,13 +46,13 @@ public sealed class FaultyHandler() : DelegatingHandler(new SocketsHttpHandler()
     /// <summary>The next <paramref name="count"/> publishes are answered 503 with Retry-After without reaching the hub.</summary>
     public void AnswerUnavailable(int count) => Volatile.Write(ref _unavailableAnswers, count);
 
-    /// <summary>Breaks every open SSE stream: the client's next read fails as if the connection were cut.</summary>
-    public void CutStreams()
+    /// <summary>Closes every connection opened so far: the client's streams and requests fail as if the network had cut them.</summary>
+    public void CutConnections()
     {
-        foreach (var stream in _streams.Keys)
+        foreach (var socket in _sockets.Keys)
         {
-            stream.Cut();
-            _streams.TryRemove(stream, out _);
+            _sockets.TryRemove(socket, out _);
+            socket.Dispose();
         }
     }
 
@@ -52,80 +74,12 @@ public sealed class FaultyHandler() : DelegatingHandler(new SocketsHttpHandler()
                 throw new HttpRequestException($"The answer ({(int)stored.StatusCode}) was lost on the way back (test fault).");
             }
         }
-        var response = await base.SendAsync(request, cancellationToken);
-        if (response.Content.Headers.ContentType?.MediaType == "text/event-stream")
-        {
-            var stream = new CuttableStream(await response.Content.ReadAsStreamAsync(cancellationToken));
-            _streams.TryAdd(stream, 0);
-            var content = new StreamContent(stream);
-            foreach (var header in response.Content.Headers)
-                content.Headers.TryAddWithoutValidation(header.Key, header.Value);
-            response.Content = content;
-        }
-        return response;
+        return await base.SendAsync(request, cancellationToken);
     }
 
     protected override void Dispose(bool disposing)
     {
-        CutStreams();
-        base.Dispose(disposing);
-    }
-}
-
-/// <summary>A response stream whose reads fail once cut; disposing it closes the real connection.</summary>
-public sealed class CuttableStream(Stream inner) : Stream
-{
-    private readonly CancellationTokenSource _cut = new();
-
-    public void Cut()
-    {
-        // The next read fails; the client then disposes the response, which closes the real connection.
-        // (Disposing the inner stream here, from the consumer's thread, could wait on the connection.)
-        try
-        {
-            _cut.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // The client closed this stream already.
-        }
-    }
-
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _cut.Token);
-        try
-        {
-            return await inner.ReadAsync(buffer, linked.Token);
-        }
-        catch (Exception e) when (_cut.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            throw new IOException("The connection was cut (test fault).", e);
-        }
-    }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            inner.Dispose();
-            _cut.Dispose();
-        }
+        CutConnections();
         base.Dispose(disposing);
     }
 }
