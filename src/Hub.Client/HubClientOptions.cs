@@ -1,0 +1,48 @@
+using System.Text.Json;
+
+namespace Hub.Client;
+
+/// <summary>
+/// Settings of a <see cref="HubClient"/>. Bound from configuration by
+/// <c>services.AddHubClient(configuration.GetSection("HubClient"))</c>
+/// (for example the <c>HubClient</c> section: <c>BaseAddress</c>, <c>MaxPublishAttempts</c>, …).
+/// </summary>
+public sealed class HubClientOptions
+{
+    /// <summary>The hub's address, such as <c>http://localhost:5000/</c>. Optional when the <see cref="HttpClient"/> has a base address.</summary>
+    public Uri? BaseAddress { get; set; }
+
+    /// <summary>
+    /// Returns the bearer token to send (or null for none). Called before every publish attempt, history
+    /// request and every (re)connect of a subscription, so a token that expires is refreshed.
+    /// </summary>
+    public Func<CancellationToken, ValueTask<string?>>? TokenProvider { get; set; }
+
+    /// <summary>How many times a publish is sent before its last failure is thrown (1 = no retry).</summary>
+    public int MaxPublishAttempts { get; set; } = 8;
+
+    /// <summary>The first back-off delay; it doubles with each failure, with ±25 % jitter, up to <see cref="MaxBackoff"/>.</summary>
+    public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The longest back-off delay between attempts or reconnects (a longer <c>Retry-After</c> still wins).</summary>
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long one publish or history request may take before it is abandoned (and a publish retried with its key).</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How JSON-serialisable data is written; web defaults (camelCase) unless set.</summary>
+    public JsonSerializerOptions SerializerOptions { get; set; } = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Throws when a setting cannot work, so a misconfigured client fails at its first use with a clear message.</summary>
+    public void Validate()
+    {
+        if (MaxPublishAttempts < 1)
+            throw new InvalidOperationException($"{nameof(MaxPublishAttempts)} must be at least 1.");
+        if (InitialBackoff <= TimeSpan.Zero || MaxBackoff < InitialBackoff)
+            throw new InvalidOperationException($"{nameof(InitialBackoff)} must be positive and not exceed {nameof(MaxBackoff)}.");
+        if (RequestTimeout <= TimeSpan.Zero)
+            throw new InvalidOperationException($"{nameof(RequestTimeout)} must be positive.");
+        if (BaseAddress is { IsAbsoluteUri: false })
+            throw new InvalidOperationException($"{nameof(BaseAddress)} must be an absolute URI.");
+    }
+}

@@ -1,0 +1,121 @@
+using System.Net;
+using Hub.Client.Http;
+using Hub.Client.Subscribing;
+using Hub.Tests.Infrastructure;
+using Xunit;
+
+namespace Hub.Tests.Client;
+
+/// <summary>Subscriptions through <see cref="Hub.Client.HubClient"/> against the embedded hub over loopback HTTP.</summary>
+[Collection(HubServerCollection.Name)]
+public class ClientSubscribeTests(HubServerFixture fixture)
+{
+    [Fact]
+    public async Task Subscribe_Live_ReceivesWhatIsPublished_WithItsTopicAndSequence()
+    {
+        var (client, _, http) = ClientTestKit.Connect(fixture.Server);
+        using var _ = http;
+        var (a, b) = (HubServerFixture.NewTopic("a"), HubServerFixture.NewTopic("b"));
+        await client.PublishAsync(a, "old", "before the subscription");
+        await using var events = new ClientTestKit.Collector(client.SubscribeAsync([b, a], SubscribeFrom.Live));
+        await Eventually.TrueAsync(() => events.Subscription.Connections > 0, "the subscription connected");
+
+        await client.PublishAsync(a, "status", "a1");
+        await client.PublishAsync(b, "order", new { Id = 7 });
+        await client.PublishAsync(a, "status", "a2");
+        await events.WaitForAsync(3);
+
+        Assert.Equal([(a, 2L, "status", "a1"), (b, 1L, "order", """{"id":7}"""), (a, 3L, "status", "a2")],
+            events.Received.Select(e => (e.Topic!, e.Sequence!.Value, e.Type, e.Data)));
+        Assert.Equal(events.Received[^1].Id, events.Subscription.Cursor);
+    }
+
+    [Fact]
+    public async Task Subscribe_FromEarliest_ReplaysHistory_AndFromACursor_ContinuesAfterIt()
+    {
+        var (client, _, http) = ClientTestKit.Connect(fixture.Server);
+        using var _ = http;
+        var topic = HubServerFixture.NewTopic("client");
+        for (var i = 1; i <= 4; i++)
+            await client.PublishAsync(topic, "n", $"{i}");
+
+        string cursor;
+        await using (var all = new ClientTestKit.Collector(client.SubscribeAsync(topic, SubscribeFrom.Earliest)))
+        {
+            await all.WaitForAsync(4);
+            Assert.Equal(["1", "2", "3", "4"], all.Received.Select(e => e.Data));
+            cursor = all.Received[1].Id!;
+        }
+        await using var rest = new ClientTestKit.Collector(client.SubscribeAsync(topic, SubscribeFrom.After(cursor)));
+        await rest.WaitForAsync(2);
+        Assert.Equal([3L, 4L], rest.Received.Select(e => e.Sequence!.Value));
+    }
+
+    [Fact]
+    public async Task CutConnections_AreResumedFromTheCursor_AndEveryEventArrivesExactlyOnce()
+    {
+        var (client, faults, http) = ClientTestKit.Connect(fixture.Server);
+        using var _ = http;
+        var (a, b) = (HubServerFixture.NewTopic("a"), HubServerFixture.NewTopic("b"));
+        const int perTopic = 60;
+        // The consumer cuts the client's connections at these counts, mid-stream, while the publisher keeps going
+        // (a publish in flight then is retried with its key).
+        int[] cutAt = [10, 35, 70, 100];
+        await using var events = new ClientTestKit.Collector(client.SubscribeAsync([a, b]), (_, count) =>
+        {
+            if (cutAt.Contains(count))
+                faults.CutConnections();
+        });
+        await Eventually.TrueAsync(() => events.Subscription.Connections > 0, "the subscription connected");
+
+        for (var i = 1; i <= perTopic; i++)
+        {
+            await client.PublishAsync(a, "n", $"a{i}");
+            await client.PublishAsync(b, "n", $"b{i}");
+        }
+        await events.WaitForAsync(2 * perTopic);
+        // Anything duplicated would arrive right behind: the hub resumes from the cursor, so a repeat is immediate.
+        await client.PublishAsync(a, "n", "last");
+        await events.WaitForAsync(2 * perTopic + 1);
+
+        var received = events.Received;
+        Assert.Equal(2 * perTopic + 1, received.Count);
+        Assert.Equal([.. Enumerable.Range(1, perTopic + 1).Select(i => (long)i)], received.Where(e => e.Topic == a).Select(e => e.Sequence!.Value));
+        Assert.Equal([.. Enumerable.Range(1, perTopic).Select(i => (long)i)], received.Where(e => e.Topic == b).Select(e => e.Sequence!.Value));
+        Assert.True(events.Subscription.Connections >= cutAt.Length + 1, $"only {events.Subscription.Connections} connections: the cuts did not happen");
+    }
+
+    [Fact]
+    public async Task Cancellation_EndsTheSubscriptionCleanly()
+    {
+        var (client, _, http) = ClientTestKit.Connect(fixture.Server);
+        using var _ = http;
+        using var stop = new CancellationTokenSource();
+        var subscription = client.SubscribeAsync(HubServerFixture.NewTopic("client"), cancellationToken: stop.Token);
+        var run = Task.Run(async () =>
+        {
+            var count = 0;
+            await foreach (var e in subscription)
+                count++;
+            return count;
+        });
+        await Eventually.TrueAsync(() => subscription.Connections > 0, "the subscription connected");
+
+        await stop.CancelAsync();
+
+        Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task AForeignCursor_EndsTheSubscriptionWithTheHubsProblem()
+    {
+        var (client, _, http) = ClientTestKit.Connect(fixture.Server);
+        using var _ = http;
+        var other = await client.PublishAsync(HubServerFixture.NewTopic("other"), "n", "x");
+
+        await using var events = new ClientTestKit.Collector(client.SubscribeAsync(HubServerFixture.NewTopic("client"), SubscribeFrom.After(other.Id)));
+
+        var error = await Assert.ThrowsAsync<HubProblemException>(() => events.Run.WaitAsync(TimeSpan.FromSeconds(15)));
+        Assert.Equal(HttpStatusCode.BadRequest, error.StatusCode);
+    }
+}
