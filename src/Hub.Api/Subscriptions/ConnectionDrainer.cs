@@ -71,12 +71,17 @@ public sealed partial class ConnectionDrainer(
         var now = Environment.TickCount64;
         foreach (var connection in connections.All)
         {
-            // A per-connection jitter of ±10 %, stable for the connection (derived from its id).
-            var jitter = 0.9 + (connection.Id * 2654435761 % 1000) / 5000.0;
-            if (now - connection.OpenedAt >= max.TotalMilliseconds * jitter)
+            if (now - connection.OpenedAt >= LifetimeOf(connection.Id, max).TotalMilliseconds)
                 connection.Drain(ConnectionCloseReason.LifetimeEnded, JitteredRetry());
         }
     }
+
+    /// <summary>
+    /// A connection's maximum lifetime with a per-connection jitter of ±10 %, stable for the connection
+    /// (derived from its id), so connections opened together do not all end together.
+    /// </summary>
+    internal static TimeSpan LifetimeOf(long connectionId, TimeSpan max) =>
+        max * (0.9 + (connectionId * 2654435761 % 1000) / 5000.0);
 
     private async Task DrainAllAsync()
     {
