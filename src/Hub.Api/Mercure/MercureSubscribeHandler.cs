@@ -116,17 +116,13 @@ public sealed partial class MercureSubscribeHandler(
             }
             await connection.RunLiveAsync(context, (_, cancellationToken) => replay.CatchUpAsync(cancellationToken));
         }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException || context.RequestAborted.IsCancellationRequested)
+        catch (Exception ex) when (ConnectionDrainer.IsClientGone(ex, context))
         {
             connection.Close(ConnectionCloseReason.ClientGone);
         }
         catch (Exception ex)
         {
-            // Typically the cluster failing over. A 503 would end EventSource for good, so the stream
-            // (opened now if it was not yet) ends with a retry: the browser comes back with its last id.
-            connection.Close(ConnectionCloseReason.SubscribeFailed);
-            LogFailed(logger, ex, connection.Id);
-            await drainer.TryEndWithRetryAsync(context);
+            await drainer.EndFailedAsync(context, connection, ex);
         }
         finally
         {
@@ -139,8 +135,6 @@ public sealed partial class MercureSubscribeHandler(
     [LoggerMessage(Level = LogLevel.Information, Message = "Mercure connection {ConnectionId}: Last-Event-ID {LastEventId} is not in the retained history; nothing replayed (as Mercure), answered Last-Event-ID: earliest")]
     private static partial void LogUnknownId(ILogger logger, long connectionId, string lastEventId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Mercure connection {ConnectionId} ended by an error; the client will come back with its last id")]
-    private static partial void LogFailed(ILogger logger, Exception exception, long connectionId);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Mercure connection {ConnectionId} closed: {Reason}")]
     private static partial void LogClosed(ILogger logger, long connectionId, ConnectionCloseReason reason);

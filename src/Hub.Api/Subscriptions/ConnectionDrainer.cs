@@ -30,13 +30,21 @@ public sealed partial class ConnectionDrainer(
         return SseFormat.Retry(retry / 2 + Random.Shared.Next(Math.Max(retry, 1)));
     }
 
+    /// <summary>True when <paramref name="exception"/> only means the client went away.</summary>
+    public static bool IsClientGone(Exception exception, HttpContext context) =>
+        exception is IOException or OperationCanceledException || context.RequestAborted.IsCancellationRequested;
+
     /// <summary>
-    /// Ends a stream that cannot go on (the cluster failing over) with a jittered <c>retry:</c>, starting
-    /// the response if need be: a 503 would end EventSource for good, an ended stream makes it come back.
+    /// Ends a stream that failed (typically the cluster failing over) with a jittered <c>retry:</c>, starting
+    /// the response if need be: a 503 would end EventSource for good, an ended stream makes the client come
+    /// back with its last id.
     /// </summary>
-    public async Task TryEndWithRetryAsync(HttpContext context)
+    public async Task EndFailedAsync(HttpContext context, SseConnection connection, Exception exception)
     {
         ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(connection);
+        connection.Close(ConnectionCloseReason.SubscribeFailed);
+        LogStreamFailed(logger, exception, connection.Id);
         try
         {
             if (!context.Response.HasStarted)
@@ -114,4 +122,7 @@ public sealed partial class ConnectionDrainer(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Draining {Connections} SSE connection(s) over {Window}; clients will resume on other nodes")]
     private static partial void LogDraining(ILogger logger, int connections, TimeSpan window);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Connection {ConnectionId} ended by an error; the client will resume from its last id")]
+    private static partial void LogStreamFailed(ILogger logger, Exception exception, long connectionId);
 }

@@ -141,17 +141,13 @@ public sealed partial class SubscriptionHandler(
             // feed cannot serve it (fell behind while replaying, or the topic's epoch changed).
             await connection.RunLiveAsync(context, (i, cancellationToken) => replay.CatchUpAsync(i, null, cancellationToken));
         }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException || context.RequestAborted.IsCancellationRequested)
+        catch (Exception ex) when (ConnectionDrainer.IsClientGone(ex, context))
         {
             connection.Close(ConnectionCloseReason.ClientGone);
         }
         catch (Exception ex)
         {
-            // Typically the cluster failing over: end the stream; the client comes back with its last id.
-            // Not a 503, which would end EventSource for good: an open stream with a retry that ends.
-            connection.Close(ConnectionCloseReason.SubscribeFailed);
-            LogFailed(logger, ex, connection.Id);
-            await drainer.TryEndWithRetryAsync(context);
+            await drainer.EndFailedAsync(context, connection, ex);
         }
         finally
         {
@@ -177,6 +173,4 @@ public sealed partial class SubscriptionHandler(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Connection {ConnectionId} closed: too slow, it fell behind the events the node keeps per topic (Hub:Subscriptions:RecentEventsPerTopic); it resumes from its last id")]
     private static partial void LogSlowClient(ILogger logger, long connectionId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Connection {ConnectionId} ended by an error; the client will resume from its last id")]
-    private static partial void LogFailed(ILogger logger, Exception exception, long connectionId);
 }
