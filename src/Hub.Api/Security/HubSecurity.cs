@@ -52,10 +52,27 @@ public static class HubSecurity
     public static IApplicationBuilder UseHubSecurity(this IApplicationBuilder app)
     {
         app.UseCors();
-        var cookieName = app.ApplicationServices.GetRequiredService<IOptions<AuthOptions>>().Value.CookieName;
-        app.UseWhen(context => TokenSources.Find(context.Request, cookieName, out _) != TokenSource.None, carrying => carrying.UseAuthentication());
+        UseAuthenticationOfTokens(app);
         app.UseRateLimiter();
         return app;
+    }
+
+    private static void UseAuthenticationOfTokens(IApplicationBuilder app)
+    {
+        var cookieName = app.ApplicationServices.GetRequiredService<IOptions<AuthOptions>>().Value.CookieName;
+        var carrying = app.New();
+        carrying.UseAuthentication();
+        // UseAuthentication marks the builder it is called on, and WebApplication adds one of its own at
+        // the very front of the pipeline (ahead of the stream branch) unless the app's builder carries
+        // that mark. A branch's marks stay in the branch (UseWhen would lose it), so carry them over.
+        foreach (var (key, value) in carrying.Properties)
+            app.Properties.TryAdd(key, value);
+        app.Use(next =>
+        {
+            carrying.Run(next);
+            var authenticate = carrying.Build();
+            return context => TokenSources.Find(context.Request, cookieName, out _) == TokenSource.None ? next(context) : authenticate(context);
+        });
     }
 
     private static void ConfigureJwt(JwtBearerOptions jwt, AuthOptions auth)

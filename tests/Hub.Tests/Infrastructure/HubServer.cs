@@ -2,6 +2,7 @@ using Hub.Api.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -28,8 +29,11 @@ public sealed class HubServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    /// <summary>Starts the hub; <paramref name="environment"/> defaults to Development (anonymous publishing when no key is set).</summary>
-    public static async Task<HubServer> StartAsync(IDictionary<string, string?>? settings = null, string? environment = null)
+    /// <summary>
+    /// Starts the hub; <paramref name="environment"/> defaults to Development (anonymous publishing when
+    /// no key is set). <paramref name="services"/> may replace a service after the hub's own (a test's probe).
+    /// </summary>
+    public static async Task<HubServer> StartAsync(IDictionary<string, string?>? settings = null, string? environment = null, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -47,6 +51,7 @@ public sealed class HubServer : IAsyncDisposable
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddHub();
+        services?.Invoke(builder.Services);
         var app = builder.Build();
         app.UseHub();
         try
