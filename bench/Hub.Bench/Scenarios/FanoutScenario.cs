@@ -58,6 +58,7 @@ public sealed class FanoutScenario : IScenario
             ["subscribers"] = _subscribers.ToString(CultureInfo.InvariantCulture),
             [_saturate ? "start rate" : "rate"] = $"{_rate} ev/s",
             [_saturate ? "step" : "duration"] = $"{_duration.TotalSeconds} s",
+            ["warm-up"] = $"{_warmup.TotalSeconds} s",
         });
         await using (var progress = new ProgressLine("connecting", () => FanoutFigures.Status(group, () => sets.Sum(s => s.Sent), latency)))
         {
