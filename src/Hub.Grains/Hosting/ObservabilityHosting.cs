@@ -30,7 +30,12 @@ public static class ObservabilityHosting
         // publish allocates them). Its only messages are the per-request ones at Information and Debug.
         if (builder.Configuration["Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics"] is null)
             builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
-        if (builder.Configuration.GetValue<bool>("Hub:Logging:Json"))
+        var json = builder.Configuration.GetValue<bool>("Hub:Logging:Json");
+        // The plain console format prints no scopes, but Kestrel still opens one per connection (and an
+        // SSE connection keeps it for its whole life, ~140 B) unless scopes are off: only JSON logs show them.
+        if (!json)
+            builder.Services.Configure<LoggerFilterOptions>(o => o.CaptureScopes = false);
+        if (json)
         {
             builder.Logging.ClearProviders();
             builder.Logging.AddJsonConsole(o =>
