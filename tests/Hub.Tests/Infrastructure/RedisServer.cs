@@ -19,7 +19,21 @@ public sealed class RedisServer : IAsyncLifetime
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
     private readonly StringBuilder _output = new();
+    private readonly string? _appendOnlyDirectory;
     private Process? _process;
+
+    public RedisServer()
+    {
+    }
+
+    private RedisServer(string appendOnlyDirectory) => _appendOnlyDirectory = appendOnlyDirectory;
+
+    /// <summary>
+    /// A server that persists like the compose file's Redis: an append-only file in <paramref name="directory"/>,
+    /// fsynced every second. <see cref="StopAsync"/> kills it (SIGKILL) wherever it is in that second, and
+    /// <see cref="StartAsync"/> brings it back from the file.
+    /// </summary>
+    public static RedisServer WithAppendOnlyFile(string directory) => new(directory);
 
     /// <summary>The port, fixed once the server first started.</summary>
     public int Port { get; private set; }
@@ -61,7 +75,7 @@ public sealed class RedisServer : IAsyncLifetime
         }
     }
 
-    /// <summary>Kills the server by its PID and waits for it to exit. Its data is gone.</summary>
+    /// <summary>Kills the server by its PID (SIGKILL) and waits for it to exit. Its data is gone, but for what its append-only file kept.</summary>
     public async Task StopAsync()
     {
         if (_process is not { } process)
@@ -128,10 +142,13 @@ public sealed class RedisServer : IAsyncLifetime
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            // No persistence, so the working directory gets no files; still keep it out of the repository.
-            WorkingDirectory = Path.GetTempPath(),
+            // Without persistence the working directory gets no files; still keep it out of the repository.
+            WorkingDirectory = _appendOnlyDirectory ?? Path.GetTempPath(),
         };
-        foreach (var arg in new[] { "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" })
+        string[] persistence = _appendOnlyDirectory is null
+            ? ["--save", "", "--appendonly", "no"]
+            : ["--save", "", "--appendonly", "yes", "--appendfsync", "everysec", "--dir", _appendOnlyDirectory];
+        foreach (var arg in new[] { "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1" }.Concat(persistence))
             start.ArgumentList.Add(arg);
         Process process;
         try
