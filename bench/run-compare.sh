@@ -89,7 +89,7 @@ bench=(dotnet bench/Hub.Bench/bin/Release/net10.0/Hub.Bench.dll)
 api_dll=src/Hub.Api/bin/Release/net10.0/Hub.Api.dll
 silo_dll=src/Hub.Silo/bin/Release/net10.0/Hub.Silo.dll
 results="$work/results"; mkdir -p "$results"
-# The fan-out runs publish at their rate for this long before measuring, against every target alike: a
+# The fan-out and publish runs publish for this long before measuring, against every target alike: a
 # .NET server still compiles its hot paths (tiered JIT) for its first ~30 s, which is not how a node that
 # runs for days behaves; nchan has nothing to warm. (Hub.Bench's own default is 2 s.)
 warmup=10
@@ -111,8 +111,8 @@ run_scenarios() { # target label urls pids
       saturate) "${bench[@]}" fanout "${common[@]}" --saturate --subscribers "$sat_subs" --rate "$sat_rate" --out "$results/saturate-$label" ;;
       resume) "${bench[@]}" resume-storm "${common[@]}" --clients "$storm" --behind 100 --out "$results/resume-$label" ;;
       publish)
-        "${bench[@]}" publish "${common[@]}" --publishers 64 --topics 100 --duration "$duration" --out "$results/publish100-$label"
-        "${bench[@]}" publish "${common[@]}" --publishers 64 --topics 1 --duration "$duration" --out "$results/publish1-$label" ;;
+        "${bench[@]}" publish "${common[@]}" --publishers 64 --topics 100 --duration "$duration" --warmup "$warmup" --out "$results/publish100-$label"
+        "${bench[@]}" publish "${common[@]}" --publishers 64 --topics 1 --duration "$duration" --warmup "$warmup" --out "$results/publish1-$label" ;;
       *) echo "unknown scenario $s" >&2; exit 2 ;;
     esac >/dev/null || log "$label: $s failed (see above); going on"
   done

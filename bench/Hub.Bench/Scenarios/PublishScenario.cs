@@ -17,6 +17,7 @@ public sealed class PublishScenario : IScenario
     private readonly int _publishers;
     private readonly int _topics;
     private readonly TimeSpan _duration;
+    private readonly TimeSpan _warmup;
 
     public PublishScenario(BenchArgs args)
     {
@@ -25,11 +26,19 @@ public sealed class PublishScenario : IScenario
         _publishers = args.Whole("publishers", 64);
         _topics = args.Whole("topics", 100);
         _duration = TimeSpan.FromSeconds(args.Number("duration", 10));
+        _warmup = TimeSpan.FromSeconds(args.Number("warmup", 2));
     }
 
     public async Task<ScenarioResult> RunAsync(CancellationToken stop)
     {
         var topics = Enumerable.Range(0, _topics).Select(i => _run.Topic("publish", i)).ToList();
+        if (_warmup > TimeSpan.Zero)
+        {
+            // The same publishers on the same topics, not counted: the server reaches its steady state first.
+            var warm = new PublisherSet(_run.Target, _run.Client, topics, _publishers, 0, _run.PayloadBytes);
+            await using (new ProgressLine("warm-up", () => $"acknowledged {warm.Acknowledged}, errors {warm.Errors}"))
+                await warm.RunAsync(_warmup, long.MaxValue, stop);
+        }
         var set = new PublisherSet(_run.Target, _run.Client, topics, _publishers, 0, _run.PayloadBytes);
         var started = Stopwatch.GetTimestamp();
         await using (new ProgressLine("publishing", () =>
@@ -44,6 +53,7 @@ public sealed class PublishScenario : IScenario
             ["publishers"] = _publishers.ToString(CultureInfo.InvariantCulture),
             ["topics"] = _topics.ToString(CultureInfo.InvariantCulture),
             ["duration"] = $"{_duration.TotalSeconds} s",
+            ["warm-up"] = $"{_warmup.TotalSeconds} s",
         });
         result.Add("publishes/s", set.Acknowledged / seconds, "1/s", "higher");
         FanoutFigures.AddLatency(result, set.AckLatency, "ack latency");
