@@ -4,6 +4,7 @@ using Hub.Api.Health;
 using Hub.Api.Http;
 using Hub.Api.Mercure;
 using Hub.Api.Publishing;
+using Hub.Api.Publishing.Streaming;
 using Hub.Api.Security;
 using Hub.Api.Sse;
 using Hub.Api.Subscriptions;
@@ -31,6 +32,8 @@ public static class HubApplication
         services.AddHubOptions<SubscriptionOptions>(configuration, SubscriptionOptions.Section);
         services.AddHubOptions<DrainOptions>(configuration, DrainOptions.Section);
         services.AddHubOptions<PublishOptions>(configuration, PublishOptions.Section);
+        services.AddHubOptions<StreamingPublishOptions>(configuration, StreamingPublishOptions.Section);
+        services.AddSingleton<StreamPublishHandler>();
         services.AddHubOptions<RetentionOptions>(configuration, RetentionOptions.Section);
         services.AddHubOptions<TestingOptions>(configuration, TestingOptions.Section);
         services.AddProblemDetails();
