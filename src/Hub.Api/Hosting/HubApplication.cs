@@ -1,5 +1,6 @@
 using Hub.Api.Diagnostics;
 using Hub.Api.Browser;
+using Hub.Api.Demo;
 using Hub.Api.Health;
 using Hub.Api.Http;
 using Hub.Api.Mercure;
@@ -54,6 +55,7 @@ public static class HubApplication
         services.AddHubHealthChecks(configuration);
         services.AddHubSecurity(configuration);
         services.AddMercure(configuration);
+        services.AddDemo(builder.Environment);
         return builder;
     }
 
@@ -85,6 +87,7 @@ public static class HubApplication
         if (ClusterHosting.HostsEmbeddedSilo(app.Configuration))
             app.MapOrleansDashboard("/dashboard");
         app.MapTestingEndpoints();
+        app.MapDemoEndpoints(app.Environment);
         return app;
     }
 }
