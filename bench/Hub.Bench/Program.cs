@@ -23,6 +23,7 @@ IScenario? scenario = args1.Command switch
 {
     "fanout" => new FanoutScenario(args1),
     "publish" => new PublishScenario(args1),
+    "stream" => new StreamScenario(args1),
     "resume-storm" => new ResumeStormScenario(args1),
     "idle" => new IdleScenario(args1),
     _ => null,

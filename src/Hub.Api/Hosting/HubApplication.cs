@@ -1,9 +1,11 @@
 using Hub.Api.Diagnostics;
 using Hub.Api.Browser;
+using Hub.Api.Demo;
 using Hub.Api.Health;
 using Hub.Api.Http;
 using Hub.Api.Mercure;
 using Hub.Api.Publishing;
+using Hub.Api.Publishing.Streaming;
 using Hub.Api.Security;
 using Hub.Api.Sse;
 using Hub.Api.Subscriptions;
@@ -31,6 +33,8 @@ public static class HubApplication
         services.AddHubOptions<SubscriptionOptions>(configuration, SubscriptionOptions.Section);
         services.AddHubOptions<DrainOptions>(configuration, DrainOptions.Section);
         services.AddHubOptions<PublishOptions>(configuration, PublishOptions.Section);
+        services.AddHubOptions<StreamingPublishOptions>(configuration, StreamingPublishOptions.Section);
+        services.AddSingleton<StreamPublishHandler>();
         services.AddHubOptions<RetentionOptions>(configuration, RetentionOptions.Section);
         services.AddHubOptions<TestingOptions>(configuration, TestingOptions.Section);
         services.AddProblemDetails();
@@ -51,6 +55,7 @@ public static class HubApplication
         services.AddHubHealthChecks(configuration);
         services.AddHubSecurity(configuration);
         services.AddMercure(configuration);
+        services.AddDemo(builder.Environment);
         return builder;
     }
 
@@ -82,6 +87,7 @@ public static class HubApplication
         if (ClusterHosting.HostsEmbeddedSilo(app.Configuration))
             app.MapOrleansDashboard("/dashboard");
         app.MapTestingEndpoints();
+        app.MapDemoEndpoints(app.Environment);
         return app;
     }
 }

@@ -12,6 +12,7 @@ namespace Hub.Api.Http;
 [JsonSerializable(typeof(ResetData))]
 [JsonSerializable(typeof(PublishResponse))]
 [JsonSerializable(typeof(PublishResponse[]))]
+[JsonSerializable(typeof(Hub.Api.Publishing.Streaming.StreamPublishResponse))]
 [JsonSerializable(typeof(TopicInfoResponse))]
 [JsonSerializable(typeof(HistoryResponse))]
 [JsonSerializable(typeof(SubscribeRequest))]

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Hub.Api.Cursors;
 using Hub.Api.Diagnostics;
 using Hub.Api.Http;
+using Hub.Api.Publishing.Streaming;
 using Hub.Api.Security;
 using Hub.Grains.Contracts;
 using Hub.Grains.Publishing;
@@ -18,6 +19,7 @@ public sealed partial class PublishHandler(
     IOptions<PublishOptions> options,
     HubMetrics metrics,
     TopicAccess access,
+    StreamPublishHandler streaming,
     ILogger<PublishHandler> logger)
 {
     /// <summary>
@@ -38,6 +40,8 @@ public sealed partial class PublishHandler(
             return Problems.BadRequest(topicProblem);
         if (await access.CheckPublishAsync(context, topic) is { } denied)
             return denied;
+        if (StreamPublishHandler.IsStreamed(context.Request))
+            return await streaming.PublishAsync(context, Target(topic));
         string? idempotencyKey = null;
         if (context.Request.Headers.TryGetValue(HubHeaders.IdempotencyKey, out var keys))
         {
@@ -110,7 +114,7 @@ public sealed partial class PublishHandler(
     }
 
     private static PublishResponse Response(PublishTarget target, PublishResult result) =>
-        new(result.Topic, result.Sequence, Cursor.Encode(target.Set, [new TopicPosition(result.Epoch, result.Sequence)]));
+        new(result.Topic, result.Sequence, target.Id(result));
 
     private PublishTarget Target(string topic)
     {
@@ -122,12 +126,6 @@ public sealed partial class PublishHandler(
         _targets.TryAdd(topic, target);
         return target;
     }
-
-    /// <summary>
-    /// What publishing to one topic needs that does not change between requests. The one-topic set
-    /// carries the cursor's fingerprint, so the cursor of each new event is one encode into one string.
-    /// </summary>
-    private sealed record PublishTarget(ITopicGrain Grain, string Location, TopicSet Set);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing to topic {Topic} refused: its grain's queue is full (Hub:Publish:MaxQueuedEvents), the event log is slower than its publishers; the publisher got 503")]
     private static partial void LogPublishQueueFull(ILogger logger, string topic);

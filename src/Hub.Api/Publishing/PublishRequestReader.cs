@@ -114,7 +114,7 @@ public static class PublishRequestReader
         }
     }
 
-    private static bool ReadDraft(JsonElement element, out EventDraft? draft, out string? problem)
+    internal static bool ReadDraft(JsonElement element, out EventDraft? draft, out string? problem)
     {
         try
         {
@@ -159,13 +159,20 @@ public static class PublishRequestReader
     {
         foreach (var draft in drafts)
         {
-            if (Encoding.UTF8.GetByteCount(draft.Data) > options.MaxDataBytes)
-                return Fail(StatusCodes.Status413PayloadTooLarge, $"The event data is larger than {options.MaxDataBytes} bytes.");
-            var problem = EventRules.CheckType(draft.Type) ?? EventRules.CheckData(draft.Data, options.MaxDataBytes);
-            if (problem is not null)
-                return Fail(StatusCodes.Status400BadRequest, problem);
+            if (CheckDraft(draft, options.MaxDataBytes, out var status) is { } problem)
+                return Fail(status, problem);
         }
         return new Outcome(drafts, isBatch, StatusCodes.Status201Created, null);
+    }
+
+    /// <summary>Null when <paramref name="draft"/> may be published, else what is wrong and the status that says so (413 for data too large).</summary>
+    internal static string? CheckDraft(EventDraft draft, int maxDataBytes, out int status)
+    {
+        status = StatusCodes.Status413PayloadTooLarge;
+        if (Encoding.UTF8.GetByteCount(draft.Data) > maxDataBytes)
+            return $"The event data is larger than {maxDataBytes} bytes.";
+        status = StatusCodes.Status400BadRequest;
+        return EventRules.CheckType(draft.Type) ?? EventRules.CheckData(draft.Data, maxDataBytes);
     }
 
     private static Outcome Fail(int status, string problem) => new(null, false, status, problem);

@@ -55,7 +55,11 @@ public sealed partial class TopicAccess(
         }
         var allowed = await authorization.AuthorizeAsync(result.Principal, topic, TopicAccessRequirement.Publish);
         if (allowed.Succeeded)
+        {
+            // A streamed publish outlives this check: it reads the token's expiry from here.
+            context.User = result.Principal;
             return null;
+        }
         LogDenied(logger, "publish", topic, Subject(result.Principal));
         return Problems.Forbidden($"The token does not grant publishing to topic '{topic}' (its hub.publish claim has no matching name or pattern).");
     }
@@ -123,6 +127,21 @@ public sealed partial class TopicAccess(
         if (!long.TryParse(context.User.FindFirst("exp")?.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var exp))
             return null;
         return CloseAt(connection, DateTimeOffset.FromUnixTimeSeconds(exp));
+    }
+
+    /// <summary>
+    /// Until when the token a request was let in with would still be accepted (its <c>exp</c> plus the
+    /// clock skew); null for a request without a token or a token without <c>exp</c>. A streamed publish
+    /// is cut at that moment.
+    /// </summary>
+    public DateTimeOffset? AcceptedUntil(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (TokenSources.Find(context.Request, _cookieName, out _) == TokenSource.None)
+            return null;
+        return long.TryParse(context.User.FindFirst("exp")?.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var exp)
+            ? DateTimeOffset.FromUnixTimeSeconds(exp) + options.Value.ClockSkew
+            : null;
     }
 
     /// <summary>

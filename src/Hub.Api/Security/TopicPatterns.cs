@@ -9,7 +9,7 @@ namespace Hub.Api.Security;
 /// </summary>
 public sealed class TopicPatterns
 {
-    public const char Wildcard = '*';
+    public const char Wildcard = TopicGlob.Wildcard;
 
     public static readonly TopicPatterns None = new([]);
 
@@ -53,48 +53,8 @@ public sealed class TopicPatterns
     }
 
     /// <summary>Null when <paramref name="pattern"/> is a topic name in which some characters may be <c>*</c>.</summary>
-    public static string? CheckPattern(string pattern)
-    {
-        ArgumentNullException.ThrowIfNull(pattern);
-        if (pattern == "*")
-            return null;
-        // Any letter will do in place of a wildcard for checking what is left against the topic rules.
-        return EventRules.CheckTopic(pattern.Replace(Wildcard, 'x'));
-    }
+    public static string? CheckPattern(string pattern) => TopicGlob.Check(pattern);
 
-    /// <summary>
-    /// Glob match with backtracking to the last <c>*</c> only: O(pattern × topic) at worst, never
-    /// exponential, whatever a pattern looks like.
-    /// </summary>
-    public static bool Matches(string pattern, string topic)
-    {
-        ArgumentNullException.ThrowIfNull(pattern);
-        ArgumentNullException.ThrowIfNull(topic);
-        int p = 0, t = 0, star = -1, resume = 0;
-        while (t < topic.Length)
-        {
-            if (p < pattern.Length && pattern[p] == Wildcard)
-            {
-                star = p++;
-                resume = t;
-            }
-            else if (p < pattern.Length && pattern[p] == topic[t])
-            {
-                p++;
-                t++;
-            }
-            else if (star >= 0)
-            {
-                p = star + 1;
-                t = ++resume;
-            }
-            else
-            {
-                return false;
-            }
-        }
-        while (p < pattern.Length && pattern[p] == Wildcard)
-            p++;
-        return p == pattern.Length;
-    }
+    /// <summary>Whether <paramref name="topic"/> matches <paramref name="pattern"/> (see <see cref="TopicGlob"/>).</summary>
+    public static bool Matches(string pattern, string topic) => TopicGlob.Matches(pattern, topic);
 }

@@ -33,12 +33,8 @@ public sealed class SubscriptionOptions
     [Range(64 * 1024, 1L << 32)]
     public long RecentBytesPerTopic { get; set; } = 4 * 1024 * 1024;
 
-    /// <summary>The ring's size for a given retention: the configured size, at most half of what the log keeps, at least 16.</summary>
-    public int RecentEventsFor(Hub.Grains.EventLog.RetentionOptions retention)
-    {
-        ArgumentNullException.ThrowIfNull(retention);
-        return Math.Max(16, Math.Min(RecentEventsPerTopic, retention.MaxEventsPerTopic / 2));
-    }
+    /// <summary>The ring's size for a topic whose log keeps <paramref name="retainedEvents"/>: the configured size, at most half of that, at least 16.</summary>
+    public int RecentEventsFor(int retainedEvents) => Math.Max(16, Math.Min(RecentEventsPerTopic, retainedEvents / 2));
 
     /// <summary>
     /// How often the node re-checks its stream subscriptions and compares what it delivered with each

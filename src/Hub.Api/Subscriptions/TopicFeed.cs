@@ -49,9 +49,10 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
 
     public TopicFeed(string topic, IGrainFactory grains, IStreamProvider streams, HubMetrics metrics, SubscriptionOptions options, RetentionOptions retention, int replayPageSize, ILogger logger)
     {
-        _recent = new RecentEvents(options.RecentEventsFor(retention), options.RecentBytesPerTopic);
+        var limits = retention.For(topic);
+        _recent = new RecentEvents(options.RecentEventsFor(limits.MaxEvents), options.RecentBytesPerTopic);
         _history = new HistoryPages(() => Grain, replayPageSize, options.RecentBytesPerTopic);
-        _maxAge = retention.MaxAge;
+        _maxAge = limits.MaxAge;
         _metrics = metrics;
         Topic = topic;
         _grains = grains;

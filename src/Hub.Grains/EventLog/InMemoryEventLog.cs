@@ -133,8 +133,9 @@ public sealed class InMemoryEventLog(IOptions<RetentionOptions> options, TimePro
 
     private void Trim(string topic, TopicLog log)
     {
-        var drop = Math.Max(log.Count - _retention.MaxEventsFor(topic), 0);
-        var cutoff = time.GetUtcNow() - _retention.MaxAge;
+        var limits = _retention.For(topic);
+        var drop = Math.Max(log.Count - limits.MaxEvents, 0);
+        var cutoff = time.GetUtcNow() - limits.MaxAge;
         while (drop < log.Count && log.Events[log.Start + drop].Time < cutoff)
             drop++;
         log.Start += drop;

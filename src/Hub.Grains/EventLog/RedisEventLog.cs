@@ -59,7 +59,7 @@ public sealed partial class RedisEventLog(
         args[2] = expectedHead;
         args[3] = time.ToUnixTimeMilliseconds();
         args[4] = _retention.MaxEventsFor(topic);
-        args[5] = AgeCutoff();
+        args[5] = AgeCutoff(topic);
         for (var i = 0; i < drafts.Count; i++)
         {
             args[6 + 2 * i] = drafts[i].Type;
@@ -102,7 +102,7 @@ public sealed partial class RedisEventLog(
         args[2] = expectedHead;
         args[3] = time.ToUnixTimeMilliseconds();
         args[4] = _retention.MaxEventsFor(topic);
-        args[5] = AgeCutoff();
+        args[5] = AgeCutoff(topic);
         args[6] = (time - window.Duration).ToUnixTimeMilliseconds();
         args[7] = window.MaxKeys;
         args[8] = (long)Math.Ceiling(window.Duration.TotalMilliseconds);
@@ -171,7 +171,7 @@ public sealed partial class RedisEventLog(
         [
             Epochs.New(),
             _retention.MaxEventsFor(topic),
-            AgeCutoff(),
+            AgeCutoff(topic),
             Math.Clamp(afterSequence, 0, MaxSequence),
             limit,
         ];
@@ -206,7 +206,7 @@ public sealed partial class RedisEventLog(
         }
     }
 
-    private long AgeCutoff() => (time.GetUtcNow() - _retention.MaxAge).ToUnixTimeMilliseconds();
+    private long AgeCutoff(string topic) => (time.GetUtcNow() - _retention.For(topic).MaxAge).ToUnixTimeMilliseconds();
 
     /// <summary>An entry as XRANGE returns it: its ID, then its fields and values alternating.</summary>
     private static TopicEvent ToEvent(string topic, string epoch, RedisResult[] entry)

@@ -5,6 +5,5 @@ namespace Hub.Tests.EventLog;
 
 public sealed class InMemoryEventLogTests : EventLogContractTests
 {
-    protected override IEventLog CreateLog(int maxEvents = 1_000, TimeSpan? maxAge = null) =>
-        new InMemoryEventLog(Options.Create(Retention(maxEvents, maxAge)), Clock);
+    protected override IEventLog CreateLog(RetentionOptions retention) => new InMemoryEventLog(Options.Create(retention), Clock);
 }

@@ -19,10 +19,11 @@ public sealed class RedisEventLogTests(RedisServer redis) : EventLogContractTest
 
     public async Task DisposeAsync() => await _connection.DisposeAsync();
 
-    protected override IEventLog CreateLog(int maxEvents = 1_000, TimeSpan? maxAge = null) => CreateLog(Prefix, maxEvents, maxAge);
+    protected override IEventLog CreateLog(RetentionOptions retention) =>
+        new RedisEventLog(_connection, Prefix, Options.Create(retention), Clock, NullLogger<RedisEventLog>.Instance);
 
-    private RedisEventLog CreateLog(string prefix, int maxEvents = 1_000, TimeSpan? maxAge = null) =>
-        new(_connection, prefix, Options.Create(Retention(maxEvents, maxAge)), Clock, NullLogger<RedisEventLog>.Instance);
+    private RedisEventLog CreateLog(string prefix) =>
+        new(_connection, prefix, Options.Create(Retention(1_000, null)), Clock, NullLogger<RedisEventLog>.Instance);
 
     [Fact]
     public async Task AfterRedisLostItsData_TheTopicStartsANewEpochAtHeadZero()
