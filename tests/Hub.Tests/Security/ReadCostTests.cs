@@ -12,7 +12,10 @@ namespace Hub.Tests.Security;
 /// Reads do not create state: anonymous reads of names nobody publishes (topic info, history, long-poll,
 /// SSE) leave nothing in the event log; a topic exists from its first publish, and a subscriber that was
 /// there before it gets that first event like any other.
+/// <para>In the collection that runs alone: thousands of grain activations in the test process would
+/// stall the tests running beside them.</para>
 /// </summary>
+[Collection(Cluster.ClusterCollection.Name)]
 public sealed class ReadCostTests(ITestOutputHelper output)
 {
     /// <summary>
