@@ -3,7 +3,7 @@ using Orleans.Dashboard;
 
 // A silo process: configuration in, grains and providers wired. Its small HTTP side serves
 // /health/live, /health/ready (only while Redis, when configured, answers), Prometheus metrics at
-// /metrics and the Orleans Dashboard at /dashboard.
+// /metrics and the Orleans Dashboard at /dashboard (behind Hub:Admin, see docs/security.md).
 var builder = WebApplication.CreateBuilder(args);
 // Its own default port, so a silo and an API node (Kestrel's default, localhost:5000) can run side by
 // side on one machine; --urls or ASPNETCORE_URLS (as in the container image) choose another. A "Urls"
@@ -12,10 +12,12 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]))
     builder.WebHost.UseUrls("http://127.0.0.1:11180");
 builder.UseOrleans(silo => silo.AddHubSilo(builder.Configuration));
 builder.AddHubObservability();
+builder.Services.AddHubAdmin(builder.Configuration);
 builder.Services.AddHealthChecks()
     .AddHubRedisCheck(builder.Configuration.ReadHubOptions<RedisOptions>(RedisOptions.Section), "ready");
 
 var app = builder.Build();
+app.UseAdminSurfaces();
 app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
 app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") });
 app.MapHubMetrics();

@@ -54,6 +54,8 @@ public static class HubApplication
         services.Configure<HostOptions>(o => o.ShutdownTimeout = drainWindow + TimeSpan.FromSeconds(10));
         services.AddHubHealthChecks(configuration);
         services.AddHubSecurity(configuration);
+        services.AddHubProxy(configuration);
+        services.AddHubAdmin(configuration);
         services.AddMercure(configuration);
         services.AddDemo(builder.Environment);
         return builder;
@@ -63,10 +65,14 @@ public static class HubApplication
     {
         ArgumentNullException.ThrowIfNull(app);
         app.Services.GetRequiredService<HubMetrics>().Observe(app.Services.GetRequiredService<SseConnections>(), app.Services.GetRequiredService<TopicFeeds>());
+        // The client's address from a trusted proxy, before anything counts by address (streams too).
+        app.UseHubProxy();
         // SSE streams first: they skip the rest of the pipeline, which would otherwise keep a suspended
         // frame per open stream (see SubscribeEndpoints).
         app.UseSubscriptionStreams();
         app.UseMercureStreams();
+        // Before the status page's static file and endpoints, and the dashboard.
+        app.UseAdminSurfaces();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRejectionCounting();

@@ -14,6 +14,8 @@ public static class Problems
 
     public static IResult UnsupportedMediaType(string detail) => Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", detail);
 
+    public static IResult PayloadTooLarge(string detail) => Problem(StatusCodes.Status413PayloadTooLarge, "Payload too large", detail);
+
     public static IResult UnprocessableContent(string detail) => Problem(StatusCodes.Status422UnprocessableEntity, "Unprocessable content", detail);
 
     public static IResult Unauthorized(string detail) => Problem(StatusCodes.Status401Unauthorized, "Unauthorized", detail);

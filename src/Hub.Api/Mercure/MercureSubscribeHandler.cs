@@ -25,6 +25,7 @@ public sealed partial class MercureSubscribeHandler(
     MercureTokens tokens,
     TopicSelectorCache selectors,
     ClientConnectionLimiter clientLimits,
+    ClientReadLimit readLimit,
     HubMetrics metrics,
     TopicAccess access,
     IOptions<MercureOptions> options,
@@ -40,6 +41,8 @@ public sealed partial class MercureSubscribeHandler(
     public async Task<IResult> HandleAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        if (readLimit.Check(context) is { } tooMany)
+            return tooMany;
         var request = context.Request;
         var texts = request.Query["topic"];
         if (texts.Count == 0)

@@ -55,10 +55,21 @@ public sealed class AuthOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Whether tokens without an <c>exp</c> are refused. Default false (as Mercure).</summary>
-    public bool RequireExpiration { get; set; }
+    /// <summary>
+    /// Whether tokens without an <c>exp</c> are refused. Default (unset): true outside the Development
+    /// environment — a token that never expires cannot be taken back short of changing the key — and
+    /// false in Development (as Mercure). Set false to accept such tokens on purpose.
+    /// </summary>
+    public bool? RequireExpiration { get; set; }
 
     public bool HasKey => !string.IsNullOrWhiteSpace(SigningKey) || !string.IsNullOrWhiteSpace(PublicKeyPem);
+
+    /// <summary>The effective expiration requirement in <paramref name="environment"/>.</summary>
+    public bool ExpirationRequired(IHostEnvironment environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        return RequireExpiration ?? !environment.IsDevelopment();
+    }
 
     /// <summary>The effective anonymous-publish setting in <paramref name="environment"/>.</summary>
     public bool AnonymousPublishAllowed(IHostEnvironment environment)

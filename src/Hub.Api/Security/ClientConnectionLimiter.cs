@@ -5,8 +5,15 @@ using Microsoft.Extensions.Options;
 namespace Hub.Api.Security;
 
 /// <summary>
-/// Counts open SSE connections per client IP address, so one client cannot take every file descriptor
-/// of a node. A connection holds a slot from before its stream starts until it ends.
+/// Counts what a client holds open per address (<see cref="ClientAddress"/>: IPv4, or an IPv6 /64): SSE
+/// streams and long-polls alike, so one client cannot take every file descriptor of a node or start a
+/// node feed per held request. A request holds a slot from before its stream or wait starts until it ends.
+/// <para>
+/// Hand-written rather than a <c>PartitionedRateLimiter</c> with a concurrency limiter per address: this
+/// is on the path of every SSE stream, which is measured for idle memory; here an open stream costs one
+/// small slot object and a dictionary count per address, and nothing is queued, timed or cleaned up by
+/// a timer.
+/// </para>
 /// </summary>
 public sealed partial class ClientConnectionLimiter(IOptions<ClientLimitsOptions> options, ILogger<ClientConnectionLimiter> logger)
 {
@@ -20,7 +27,7 @@ public sealed partial class ClientConnectionLimiter(IOptions<ClientLimitsOptions
     public int OpenFrom(IPAddress address)
     {
         lock (_open)
-            return _open.GetValueOrDefault(Normalize(address));
+            return _open.GetValueOrDefault(ClientAddress.Group(address));
     }
 
     /// <summary>A slot to dispose when the connection ends, or null when the client has too many open.</summary>
@@ -29,7 +36,7 @@ public sealed partial class ClientConnectionLimiter(IOptions<ClientLimitsOptions
         ArgumentNullException.ThrowIfNull(context);
         if (_max == 0)
             return NoSlot.Instance;
-        var address = Normalize(context.Connection.RemoteIpAddress ?? IPAddress.None);
+        var address = ClientAddress.Of(context);
         lock (_open)
         {
             var count = _open.GetValueOrDefault(address);
@@ -45,7 +52,7 @@ public sealed partial class ClientConnectionLimiter(IOptions<ClientLimitsOptions
 
     /// <summary>The 429 for a client that has too many connections open.</summary>
     public IResult Refuse(HttpContext context) =>
-        Problems.TooManyRequests(context, $"This client already has {_max} event streams open, the most one address may hold. Close one (or share one stream over several topics) and retry.", RetryAfterSeconds);
+        Problems.TooManyRequests(context, $"This client already has {_max} event streams and long-polls open, the most one address may hold. Close one (or share one stream over several topics) and retry.", RetryAfterSeconds);
 
     private void Release(IPAddress address)
     {
@@ -59,9 +66,7 @@ public sealed partial class ClientConnectionLimiter(IOptions<ClientLimitsOptions
         }
     }
 
-    private static IPAddress Normalize(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused an event stream from {Address}: it already holds {Max} open")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused an event stream or long-poll from {Address}: it already holds {Max} open")]
     private static partial void LogRefused(ILogger logger, IPAddress address, int max);
 
     private sealed class Slot(ClientConnectionLimiter owner, IPAddress address) : IDisposable

@@ -30,7 +30,7 @@ public static class HubSecurity
         services.AddSingleton(TimeProvider.System);
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
-        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<IOptions<AuthOptions>>((jwt, auth) => ConfigureJwt(jwt, auth.Value));
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<IOptions<AuthOptions>, IHostEnvironment>((jwt, auth, environment) => ConfigureJwt(jwt, auth.Value, environment));
         services.AddAuthorization();
         services.AddSingleton<IAuthorizationHandler, TopicAuthorizationHandler>();
         services.AddSingleton<TopicAccess>();
@@ -39,6 +39,7 @@ public static class HubSecurity
         services.AddOptions<CorsOptions>().Configure<IOptions<HubCorsOptions>>((cors, hub) => cors.AddDefaultPolicy(policy => ConfigureCors(policy, hub.Value)));
 
         services.AddSingleton<ClientConnectionLimiter>();
+        services.AddSingleton<ClientReadLimit>();
         services.AddPublishRateLimit();
         return services;
     }
@@ -75,7 +76,7 @@ public static class HubSecurity
         });
     }
 
-    private static void ConfigureJwt(JwtBearerOptions jwt, AuthOptions auth)
+    private static void ConfigureJwt(JwtBearerOptions jwt, AuthOptions auth, IHostEnvironment environment)
     {
         var (keys, algorithms) = SigningKeys.From(auth);
         // Keep claim names as the token spells them ("sub", "hub"), not mapped to WS-Federation URIs.
@@ -92,7 +93,7 @@ public static class HubSecurity
             ValidateAudience = !string.IsNullOrEmpty(auth.Audience),
             ValidAudience = auth.Audience,
             ValidateLifetime = true,
-            RequireExpirationTime = auth.RequireExpiration,
+            RequireExpirationTime = auth.ExpirationRequired(environment),
             ClockSkew = auth.ClockSkew,
             NameClaimType = "sub",
         };

@@ -18,24 +18,27 @@ public static class PublishRateLimit
     public static IServiceCollection AddPublishRateLimit(this IServiceCollection services)
     {
         services.AddRateLimiter(_ => { });
-        services.AddOptions<RateLimiterOptions>().Configure<IOptions<ClientLimitsOptions>>((limiter, limits) =>
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<ClientLimitsOptions>, IOptions<AuthOptions>, IHostEnvironment>((limiter, limits, auth, environment) =>
         {
             var options = limits.Value;
+            var anonymousPublish = auth.Value.AnonymousPublishAllowed(environment);
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             limiter.OnRejected = OnRejectedAsync;
-            limiter.AddPolicy(Policy, context => Partition(context, options));
+            limiter.AddPolicy(Policy, context => Partition(context, options, anonymousPublish));
         });
         return services;
     }
 
-    private static RateLimitPartition<string> Partition(HttpContext context, ClientLimitsOptions options)
+    private static RateLimitPartition<string> Partition(HttpContext context, ClientLimitsOptions options, bool anonymousPublish)
     {
         if (options.PublishRequestsPerSecond == 0)
             return RateLimitPartition.GetNoLimiter("");
         // context.User is only set for a valid token (UseAuthentication runs first), so a forged sub cannot pick a bucket.
+        // A request without a valid token, where anonymous publishing is off, ends in 401: it counts in a
+        // bucket of its own, so a client sending bad tokens cannot drain the bucket of the publishers at its address.
         var key = context.User.FindFirst("sub")?.Value is { Length: > 0 } subject
             ? "sub:" + subject
-            : "ip:" + context.Connection.RemoteIpAddress;
+            : (anonymousPublish || context.User.Identity?.IsAuthenticated == true ? "ip:" : "unauthenticated:") + ClientAddress.Of(context);
         return RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
         {
             TokenLimit = Math.Max(options.PublishBurst, 1),

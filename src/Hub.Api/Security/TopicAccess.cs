@@ -145,6 +145,23 @@ public sealed partial class TopicAccess(
     }
 
     /// <summary>
+    /// How long a long-poll of the request may wait: <paramref name="wait"/>, or less when the token that
+    /// let it read a private topic expires sooner (the request was authorised by
+    /// <see cref="CheckSubscribeAsync"/>, which sets <c>context.User</c> only then). Past its token's
+    /// expiry a waiting request would otherwise hand out an event its client may no longer read.
+    /// </summary>
+    public TimeSpan WaitWithin(HttpContext context, TimeSpan wait)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.User.Identity?.IsAuthenticated != true
+            || !long.TryParse(context.User.FindFirst("exp")?.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var exp))
+            return wait;
+        // Not exp + skew (as an open stream gets): a long-poll is a fresh answer, and promises none past exp.
+        var left = DateTimeOffset.FromUnixTimeSeconds(exp) - time.GetUtcNow();
+        return left < wait ? (left > TimeSpan.Zero ? left : TimeSpan.Zero) : wait;
+    }
+
+    /// <summary>
     /// Closes <paramref name="connection"/> when a token expiring at <paramref name="expires"/> would no
     /// longer be let in; null when no timer is needed. Dispose the timer when the connection ends.
     /// </summary>

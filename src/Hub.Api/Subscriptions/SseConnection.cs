@@ -179,7 +179,7 @@ public sealed partial class SseConnection : IFeedListener
             {
                 // Still flushing: its continuation catches up, unless the feed no longer holds its next event.
                 var position = _positions[i];
-                if (string.Equals(position.Epoch, fresh[0].Event.Epoch, StringComparison.Ordinal) && position.Sequence + 1 < feed.OldestHeld)
+                if (position.IsIn(fresh[0].Event.Epoch) && position.Sequence + 1 < feed.OldestHeld)
                     CutOffLocked();
             }
             // Replaying: the handler catches up when it goes live.
@@ -299,7 +299,7 @@ public sealed partial class SseConnection : IFeedListener
     {
         var position = _positions[i];
         var first = fresh[0].Event;
-        if (string.Equals(first.Epoch, position.Epoch, StringComparison.Ordinal) && first.Sequence <= position.Sequence + 1)
+        if (position.IsIn(first.Epoch) && first.Sequence <= position.Sequence + 1)
         {
             // The common case: the fresh events follow on (or overlap what a replay read from the log).
             var skip = (int)Math.Min(position.Sequence + 1 - first.Sequence, fresh.Length);

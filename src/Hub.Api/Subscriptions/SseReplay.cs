@@ -121,6 +121,11 @@ public sealed partial class SseReplay(
     private bool CheckPosition(int i, TopicInfo info)
     {
         var position = connection.Positions[i];
+        if (position.Sequence == 0 && position.Epoch != info.Epoch)
+        {
+            // Nothing delivered yet: the position simply follows the topic into its current epoch.
+            position = connection.Positions[i] = new TopicPosition(info.Epoch, 0);
+        }
         string reason;
         if (position.Epoch != info.Epoch)
             reason = "epoch-changed";

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Hub.Api.Diagnostics;
 using Hub.Api.Http;
 using Hub.Api.Topics;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
 
 namespace Hub.Api.Subscriptions;
@@ -130,6 +131,13 @@ public static partial class SubscribeEndpoints
         var request = context.Request;
         if (!request.HasJsonContentType())
             return SubscriptionOpening.Refused(Problems.UnsupportedMediaType("POST /subscribe takes an application/json body: {\"topics\":[...],\"lastEventId\":...}."));
+        // Bounded before a byte is parsed: a declared length over the limit is refused at once, and Kestrel
+        // stops a chunked body at the limit while reading, so a huge body costs neither time nor memory.
+        var maxBody = handler.MaxBodyBytes;
+        if (request.ContentLength > maxBody)
+            return SubscriptionOpening.Refused(TooLarge(maxBody));
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
+            bodyLimit.MaxRequestBodySize = maxBody;
         SubscribeRequest? body;
         try
         {
@@ -139,8 +147,15 @@ public static partial class SubscribeEndpoints
         {
             return SubscriptionOpening.Refused(Problems.BadRequest($"The body is not valid JSON: {ex.Message}"));
         }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return SubscriptionOpening.Refused(TooLarge(maxBody));
+        }
         return await handler.OpenAsync(context, body?.Topics ?? [], body?.LastEventId);
     }
+
+    private static IResult TooLarge(int maxBody) =>
+        Problems.PayloadTooLarge($"The body is larger than {maxBody} bytes (Hub:Subscriptions:MaxBodyBytes): a subscription names at most its topic limit and a cursor.");
 
     /// <summary>The topic of a <c>/topics/{topic}/events</c> path (one segment), else null.</summary>
     private static string? TopicOf(PathString path)

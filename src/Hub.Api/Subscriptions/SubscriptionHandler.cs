@@ -26,6 +26,7 @@ public sealed partial class SubscriptionHandler(
     IOptions<SubscriptionOptions> subscriptionOptions,
     TopicAccess access,
     ClientConnectionLimiter clientLimits,
+    ClientReadLimit readLimit,
     ILogger<SubscriptionHandler> logger)
 {
     private readonly byte[] _retry = SseFormat.Retry(sseOptions.Value.RetryMilliseconds);
@@ -50,16 +51,19 @@ public sealed partial class SubscriptionHandler(
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(topics);
         var limits = subscriptionOptions.Value;
+        if (readLimit.Check(context) is { } tooMany)
+            return SubscriptionOpening.Refused(tooMany);
         if (topics.Count == 0)
             return SubscriptionOpening.Refused(Problems.BadRequest("Name at least one topic."));
+        // Counted before any name is checked or de-duplicated, so an oversized list costs nothing per name.
+        if (topics.Count > limits.MaxTopics)
+            return SubscriptionOpening.Refused(Problems.BadRequest($"A subscription may have at most {limits.MaxTopics} topics."));
         foreach (var topic in topics)
         {
             if (EventRules.CheckClientTopic(topic) is { } problem)
                 return SubscriptionOpening.Refused(Problems.BadRequest(problem));
         }
         var set = TopicSet.Of(topics);
-        if (set.Count > limits.MaxTopics)
-            return SubscriptionOpening.Refused(Problems.BadRequest($"A subscription may have at most {limits.MaxTopics} topics."));
 
         // The header is what a reconnecting EventSource sends; it wins over the query or body value.
         var cursorText = context.Request.Headers["Last-Event-ID"].ToString() is { Length: > 0 } header ? header : queryCursor;
@@ -72,6 +76,9 @@ public sealed partial class SubscriptionHandler(
             return SubscriptionOpening.Refused(clientLimits.Refuse(context));
         return new SubscriptionOpening(null, set, start, slot);
     }
+
+    /// <summary>The largest <c>POST /subscribe</c> body (<c>Hub:Subscriptions:MaxBodyBytes</c>).</summary>
+    public int MaxBodyBytes => subscriptionOptions.Value.MaxBodyBytes;
 
     internal static bool TryParseStart(string? cursorText, TopicSet set, SubscriptionOptions limits, out SubscriptionStart start, out string error)
     {

@@ -16,6 +16,14 @@ public sealed class SubscriptionOptions
     public int MaxCursorLength { get; set; } = 4_096;
 
     /// <summary>
+    /// Largest <c>POST /subscribe</c> body in bytes, enforced while it is read: a longer one is answered
+    /// 413 before it is parsed. Default 64 KiB: 64 topics of 128 characters with every character JSON-escaped
+    /// (<c>\uXXXX</c>, 6 bytes) take 49 KiB, plus a cursor of 4,096. Raise it with <c>MaxTopics</c>.
+    /// </summary>
+    [Range(1_024, 16 * 1024 * 1024)]
+    public int MaxBodyBytes { get; set; } = 64 * 1024;
+
+    /// <summary>
     /// Newest events each node keeps per active topic, formatted once: the ring that live connections
     /// catch up from when their previous write is still flushing, and that serves clients resuming within
     /// it (a reconnect, a drained node's clients) without asking the log. A connection that falls further

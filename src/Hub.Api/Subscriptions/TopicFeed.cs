@@ -96,11 +96,11 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
     {
         lock (_state)
         {
-            if (!string.Equals(after.Epoch, _epoch, StringComparison.Ordinal))
+            if (!after.IsIn(_epoch))
                 return FeedRead.OtherEpoch;
             if (after.Sequence >= _last)
                 return FeedRead.Served; // nothing newer yet (a position read from the log may even be ahead)
-            return _recent.TryCopyAfter(after.Epoch, after.Sequence, into, notBefore) ? FeedRead.Served : FeedRead.Evicted;
+            return _recent.TryCopyAfter(_epoch, after.Sequence, into, notBefore) ? FeedRead.Served : FeedRead.Evicted;
         }
     }
 
@@ -189,7 +189,10 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
                 LogHeadWentBack(_logger, Topic, _epoch, _last, info.Head);
                 info = await Grain.RenewIfBehindAsync(_epoch, _last);
             }
-            if (info.Epoch != _epoch || info.Head > _last)
+            // A topic with no life yet answers a fresh epoch on every read: with nothing on either side there is
+            // nothing to repair.
+            var nothingEither = info.Head == 0 && _last == 0;
+            if ((info.Epoch != _epoch && !nothingEither) || info.Head > _last)
             {
                 LogHeadAhead(_logger, Topic, _last, info.Head);
                 _metrics.GapRepaired("head_check");
@@ -306,6 +309,8 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
         {
             if (e.Epoch == _epoch && e.Sequence <= _last)
                 continue; // already delivered (repair or head check got there first)
+            if (e.Epoch != _epoch && e.Sequence == 1 && _last == 0)
+                SwitchEpoch(e.Epoch); // the topic's first event: its life (epoch) begins here, there is no gap
             if (e.Epoch != _epoch || e.Sequence > _last + 1)
             {
                 // What came before the gap goes out first, so every listener still sees its topic in order.
@@ -325,18 +330,9 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
     /// <summary>Fetches and delivers the log's events from the node's position up to (not including) <paramref name="until"/>.</summary>
     private async Task RepairAsync(string epoch, long until)
     {
+        // The topic's log was lost and restarted: connections see the epoch change and reset themselves.
         if (epoch != _epoch)
-        {
-            // The topic's log was lost and restarted: connections see the epoch change and reset themselves.
-            lock (_state)
-            {
-                _epoch = epoch;
-                Volatile.Write(ref _last, 0);
-                Volatile.Write(ref _oldestHeld, 0);
-                _recent.Clear();
-            }
-            _history.Clear();
-        }
+            SwitchEpoch(epoch);
         while (_last + 1 < until)
         {
             var page = await Grain.ReadAfterAsync(_last, (int)Math.Min(RepairPageSize, until - _last - 1));
@@ -347,6 +343,19 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
                 fresh.Add(Append(e));
             Walk(fresh);
         }
+    }
+
+    /// <summary>Starts over in <paramref name="epoch"/>: nothing of the old one is held any more.</summary>
+    private void SwitchEpoch(string epoch)
+    {
+        lock (_state)
+        {
+            _epoch = epoch;
+            Volatile.Write(ref _last, 0);
+            Volatile.Write(ref _oldestHeld, 0);
+            _recent.Clear();
+        }
+        _history.Clear();
     }
 
     /// <summary>Formats the next event once for the whole node and makes it the feed's newest.</summary>

@@ -11,7 +11,7 @@ namespace Hub.Api.Topics;
 /// sequence, and with <c>wait</c> a long-poll that answers as soon as a newer event exists. The
 /// fallback for clients and proxies that cannot hold an SSE stream.
 /// </summary>
-public sealed class HistoryHandler(IGrainFactory grains, TopicFeeds feeds, TopicAccess access)
+public sealed class HistoryHandler(IGrainFactory grains, TopicFeeds feeds, TopicAccess access, ClientReadLimit readLimit, ClientConnectionLimiter clientLimits)
 {
     public const int DefaultLimit = 100;
     public const int MaxLimit = 1_000;
@@ -20,6 +20,8 @@ public sealed class HistoryHandler(IGrainFactory grains, TopicFeeds feeds, Topic
     public async Task<IResult> HandleAsync(HttpContext context, string topic)
     {
         ArgumentNullException.ThrowIfNull(context);
+        if (readLimit.Check(context) is { } tooMany)
+            return tooMany;
         if (EventRules.CheckClientTopic(topic) is { } problem)
             return Problems.BadRequest(problem);
         if (await access.CheckSubscribeAsync(context, [topic]) is { } denied)
@@ -32,12 +34,16 @@ public sealed class HistoryHandler(IGrainFactory grains, TopicFeeds feeds, Topic
         if (!TryReadLong(query["wait"], 0, 0, MaxWaitSeconds, out var wait))
             return Problems.BadRequest($"'wait' must be a number of seconds from 0 to {MaxWaitSeconds}.");
 
+        // A long-poll is held like a stream, and starts a node feed like one: it takes a slot of its client's.
+        using var slot = wait > 0 ? clientLimits.TryOpen(context) : null;
+        if (wait > 0 && slot is null)
+            return clientLimits.Refuse(context);
         try
         {
             var grain = grains.GetGrain<ITopicGrain>(topic);
             var page = await grain.ReadAfterAsync(after, (int)limit);
             if (page.Events.Count == 0 && wait > 0 && after >= page.Info.Head)
-                page = await WaitForNewerAsync(grain, topic, after, (int)limit, TimeSpan.FromSeconds(wait), context.RequestAborted);
+                page = await WaitForNewerAsync(grain, topic, after, (int)limit, access.WaitWithin(context, TimeSpan.FromSeconds(wait)), context.RequestAborted);
             return TypedResults.Ok(ToResponse(page, after));
         }
         catch (Exception ex) when (Problems.IsTransientClusterFailure(ex) && !context.RequestAborted.IsCancellationRequested)

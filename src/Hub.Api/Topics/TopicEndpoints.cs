@@ -10,8 +10,10 @@ public static class TopicEndpoints
     public static IEndpointRouteBuilder MapTopicEndpoints(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapGet("/topics/{topic}", async (HttpContext context, string topic, IGrainFactory grains, TopicAccess access) =>
+        app.MapGet("/topics/{topic}", async (HttpContext context, string topic, IGrainFactory grains, TopicAccess access, ClientReadLimit readLimit) =>
         {
+            if (readLimit.Check(context) is { } tooMany)
+                return tooMany;
             if (EventRules.CheckClientTopic(topic) is { } problem)
                 return Problems.BadRequest(problem);
             if (await access.CheckSubscribeAsync(context, [topic]) is { } denied)

@@ -12,13 +12,17 @@ namespace Hub.Grains.EventLog;
 /// <item>Retention: the oldest events are dropped once a topic holds more than its count limit or they
 /// are older than its age limit; reads never return a dropped event, and <see cref="TopicInfo.Oldest"/>
 /// says where the retained history begins.</item>
-/// <item>Epoch: a short opaque string fixed when a topic's log is created. If the log is lost the next
-/// access creates a new epoch, so cursors from before the loss are recognisably stale.</item>
+/// <item>Epoch: a short opaque string fixed when a topic's log is created, by its first append. If the
+/// log is lost (or expired) the next append creates a new epoch, so cursors from before are recognisably
+/// stale.</item>
+/// <item>Reads create nothing: a topic no append has created answers head 0 and no events, with an epoch
+/// that names no life yet (a log may answer a different one per read); an append expecting head 0 in the
+/// epoch it read creates the topic in that epoch.</item>
 /// </list>
 /// </summary>
 public interface IEventLog
 {
-    /// <summary>The topic's epoch, head and oldest retained sequence, creating its epoch on first use.</summary>
+    /// <summary>The topic's epoch, head and oldest retained sequence; stores nothing for a topic it does not hold.</summary>
     Task<TopicInfo> GetInfoAsync(string topic, CancellationToken cancellationToken = default);
 
     /// <summary>

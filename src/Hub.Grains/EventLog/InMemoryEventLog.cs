@@ -6,6 +6,9 @@ namespace Hub.Grains.EventLog;
 /// <summary>
 /// The embedded default: each topic's retained events in a list in this process. History lives as long
 /// as the process; a restart starts every topic in a new (shared) epoch, which subscribers see as a reset.
+/// A topic exists from its first append: reading an unknown name answers head 0 and stores nothing.
+/// Topics whose events all aged out are kept (a few dozen bytes: the head), because a topic forgotten and
+/// published again would restart at sequence 1 in the same shared epoch, under cursors that are past it.
 /// </summary>
 public sealed class InMemoryEventLog(IOptions<RetentionOptions> options, TimeProvider time) : IEventLog
 {
@@ -18,7 +21,8 @@ public sealed class InMemoryEventLog(IOptions<RetentionOptions> options, TimePro
 
     public Task<TopicInfo> GetInfoAsync(string topic, CancellationToken cancellationToken = default)
     {
-        var log = Get(topic);
+        if (Find(topic) is not { } log)
+            return Task.FromResult(Unknown(topic));
         lock (log)
         {
             Trim(topic, log);
@@ -97,7 +101,8 @@ public sealed class InMemoryEventLog(IOptions<RetentionOptions> options, TimePro
     public Task<EventPage> ReadAfterAsync(string topic, long afterSequence, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
-        var log = Get(topic);
+        if (Find(topic) is not { } log)
+            return Task.FromResult(new EventPage(Unknown(topic), []));
         lock (log)
         {
             Trim(topic, log);
@@ -119,6 +124,29 @@ public sealed class InMemoryEventLog(IOptions<RetentionOptions> options, TimePro
                 _topics[topic] = new TopicLog(Epochs.New());
         }
         return GetInfoAsync(topic, cancellationToken);
+    }
+
+    /// <summary>
+    /// The topic's log, or null when it was never written: reads answer such a topic without creating
+    /// it, so reading names nobody publishes costs no memory. It is born, in the shared epoch, on its
+    /// first append (<see cref="Get"/>).
+    /// </summary>
+    private TopicLog? Find(string topic)
+    {
+        lock (_topics)
+            return _topics.GetValueOrDefault(topic);
+    }
+
+    private TopicInfo Unknown(string topic) => new(topic, _epoch, 0, 1);
+
+    /// <summary>Topics this log holds (tests and diagnostics).</summary>
+    public int TopicCount
+    {
+        get
+        {
+            lock (_topics)
+                return _topics.Count;
+        }
     }
 
     private TopicLog Get(string topic)

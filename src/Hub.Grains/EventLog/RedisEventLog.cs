@@ -16,8 +16,12 @@ namespace Hub.Grains.EventLog;
 /// </summary>
 /// <remarks>
 /// Event times are kept to the millisecond, and never before the topic's newest event; the events an
-/// append returns carry the stored time, so they equal what later reads return. When a topic's meta is gone (a new topic, or Redis lost its data) the
-/// next access starts a new epoch at head 0, which turns every older cursor into a reset.
+/// append returns carry the stored time, so they equal what later reads return. When a topic's meta is gone (a new topic, an
+/// expired one, or Redis lost its data) reads answer a fresh epoch at head 0 without writing anything, and the next
+/// append starts a new life at head 0 (in the epoch its writer read), which turns every older cursor into a reset.
+/// A position at sequence 0 follows a topic into any epoch (nothing was delivered), so a subscriber that joined before
+/// the first publish is not reset by it. A topic's keys expire once its newest event is older than the retention age:
+/// names published once and abandoned do not stay in Redis.
 /// </remarks>
 public sealed partial class RedisEventLog(
     IConnectionMultiplexer redis,
@@ -178,7 +182,6 @@ public sealed partial class RedisEventLog(
         // A read has no side effect worth waiting for, so it may be abandoned.
         var result = (RedisResult[])(await EvaluateAsync(RedisEventLogScripts.Read, topic, args).WaitAsync(cancellationToken))!;
         var info = new TopicInfo(topic, (string)result[0]!, (long)result[1], (long)result[2]);
-        NoteCreated(topic, info.Epoch, (int)result[3]);
         var entries = (RedisResult[])result[4]!;
         var events = new TopicEvent[entries.Length];
         for (var i = 0; i < entries.Length; i++)

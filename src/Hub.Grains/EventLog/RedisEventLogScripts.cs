@@ -12,10 +12,16 @@ internal static class RedisEventLogScripts
     /// Shared functions. Sequences are Lua numbers (doubles): exact up to 2^53, which no topic reaches;
     /// they are formatted with <c>%d</c> because Lua's default number format turns 1e14 into "1e+14".
     /// <list type="bullet">
-    /// <item><c>open</c> reads the epoch and head, or starts a new life of the topic when its meta is
-    /// missing (a new topic, or its Redis data was lost): a fresh epoch from the caller, head 0, and any
-    /// orphaned stream deleted — its events belong to a lost epoch, and its last ID would refuse new ones.
-    /// Returns epoch, head and 0 (existed), 1 (created) or 2 (created, orphaned events dropped).</item>
+    /// <item><c>open</c> (appends only; ARGV[1] a fresh epoch, ARGV[2] and ARGV[3] the writer's expected
+    /// epoch and head) reads the epoch and head. When the meta is missing (a new topic, an expired one, or
+    /// its Redis data was lost) a writer expecting head 0 starts a new life of the topic in the epoch it
+    /// expects — it read the topic while it had no life, and reads answer a fresh epoch without storing
+    /// it — and any orphaned stream is deleted: its events belong to a lost epoch, and its last ID would
+    /// refuse new ones. A writer expecting a later head is stale: it is answered the fresh epoch at head 0
+    /// (and refused) without a write. Returns epoch, head and 0 (existed or not created), 1 (created) or 2
+    /// (created, orphaned events dropped).</item>
+    /// <item><c>expire</c> lets a topic's keys expire once its newest event would have aged out, so a topic
+    /// nobody publishes to any more leaves nothing behind.</item>
     /// <item><c>trim</c> applies retention and returns the oldest retained sequence (head + 1 when none).
     /// By count: everything below head - max + 1. By age: entries are consecutive and their times never
     /// decrease (<see cref="Append"/> makes sure), so a binary search over sequences finds the first
@@ -34,12 +40,18 @@ internal static class RedisEventLogScripts
           end
           return 0
         end
-        local function open(candidate)
+        local function open()
           local m = redis.call('HMGET', KEYS[1], 'epoch', 'head')
           if m[1] then return m[1], tonumber(m[2]), 0 end
+          if tonumber(ARGV[3]) ~= 0 then return ARGV[1], 0, 0 end
           local orphaned = redis.call('DEL', KEYS[2])
-          redis.call('HSET', KEYS[1], 'epoch', candidate, 'head', 0)
-          return candidate, 0, 1 + orphaned
+          redis.call('HSET', KEYS[1], 'epoch', ARGV[2], 'head', 0)
+          return ARGV[2], 0, 1 + orphaned
+        end
+        local function expire(t, cutoff)
+          local ttl = math.max(t - cutoff, 1000)
+          redis.call('PEXPIRE', KEYS[1], ttl)
+          redis.call('PEXPIRE', KEYS[2], ttl)
         end
         local function stamp(t)
           local newest = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)[1]
@@ -78,7 +90,7 @@ internal static class RedisEventLogScripts
     /// (a failover to a silo with a slower clock) cannot break the order <c>trim</c> relies on.
     /// </summary>
     public const string Append = Functions + """
-        local epoch, head, created = open(ARGV[1])
+        local epoch, head, created = open()
         if epoch ~= ARGV[2] or head ~= tonumber(ARGV[3]) then return {0, epoch, head, 0, created} end
         local t = stamp(tonumber(ARGV[4]))
         local n = (#ARGV - 6) / 2
@@ -88,6 +100,7 @@ internal static class RedisEventLogScripts
         head = head + n
         redis.call('HSET', KEYS[1], 'head', head)
         local oldest = trim(head, tonumber(ARGV[5]), tonumber(ARGV[6]))
+        expire(t, tonumber(ARGV[6]))
         return {1, epoch, head, oldest, created, t}
         """;
 
@@ -118,7 +131,7 @@ internal static class RedisEventLogScripts
           redis.call('PEXPIRE', KEYS[3], lifetime)
           redis.call('PEXPIRE', KEYS[4], lifetime)
         end
-        local epoch, head, created = open(ARGV[1])
+        local epoch, head, created = open()
         if epoch ~= ARGV[2] or head ~= tonumber(ARGV[3]) then return {0, epoch, head, 0, created} end
         local t = stamp(tonumber(ARGV[4]))
         local cutoff = tonumber(ARGV[7])
@@ -156,14 +169,15 @@ internal static class RedisEventLogScripts
         end
         redis.call('HSET', KEYS[1], 'head', head)
         local oldest = trim(head, tonumber(ARGV[5]), tonumber(ARGV[6]))
+        expire(t, tonumber(ARGV[6]))
         if recorded then forget(cutoff, tonumber(ARGV[8]), ARGV[9]) end
         return {1, epoch, head, oldest, created, t, replays}
         """;
 
     /// <summary>
     /// ARGV: the lost epoch. Deletes the topic's meta, events and idempotency records when it is still in
-    /// that epoch, so the next access opens a new life of the topic (<c>open</c>). Returns 1 when it
-    /// deleted, else 0.
+    /// that epoch, so the next append opens a new life of the topic (<c>open</c>) in a fresh epoch: a
+    /// writer that reads after the renewal expects that epoch at head 0. Returns 1 when it deleted, else 0.
     /// </summary>
     public const string Renew = """
         if redis.call('HGET', KEYS[1], 'epoch') ~= ARGV[1] then return 0 end
@@ -173,11 +187,15 @@ internal static class RedisEventLogScripts
 
     /// <summary>
     /// ARGV: candidate epoch, max events, age cutoff (Unix ms), after sequence, limit (0: state only).
-    /// Returns <c>{epoch, head, oldest, created, entries}</c>, entries as XRANGE gives them. Retention is
-    /// applied first, so a read never returns an event past it even when no append has trimmed lately.
+    /// Returns <c>{epoch, head, oldest, 0, entries}</c>, entries as XRANGE gives them. Retention is
+    /// applied first, so a read never returns an event past it even when no append has trimmed lately. A
+    /// topic without meta is answered with the candidate epoch at head 0 and nothing is written: reading
+    /// any number of names nobody publishes leaves no key behind.
     /// </summary>
     public const string Read = Functions + """
-        local epoch, head, created = open(ARGV[1])
+        local m = redis.call('HMGET', KEYS[1], 'epoch', 'head')
+        if not m[1] then return {ARGV[1], 0, 1, 0, {}} end
+        local epoch, head = m[1], tonumber(m[2])
         local oldest = trim(head, tonumber(ARGV[2]), tonumber(ARGV[3]))
         local limit = tonumber(ARGV[5])
         local entries = {}
@@ -185,6 +203,6 @@ internal static class RedisEventLogScripts
         if limit > 0 and from <= head then
           entries = redis.call('XRANGE', KEYS[2], id(from), '+', 'COUNT', limit)
         end
-        return {epoch, head, oldest, created, entries}
+        return {epoch, head, oldest, 0, entries}
         """;
 }

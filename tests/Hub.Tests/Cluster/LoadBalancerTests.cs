@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Net.Sockets;
 using System.Text.Json;
 using Hub.Tests.Infrastructure;
 using Hub.Tests.Security;
@@ -10,7 +11,8 @@ namespace Hub.Tests.Cluster;
 /// <summary>
 /// The deployed <c>deploy/nginx.conf</c> in a real nginx in front of two real API nodes (upstream names
 /// mapped to loopback, see <see cref="NginxProcess"/>): SSE passes through unbuffered, and a client whose
-/// node dies resumes through the balancer on the other one.
+/// node dies resumes through the balancer on the other one; the nodes, trusting the balancer, count
+/// each client by its own forwarded address.
 /// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class LoadBalancerTests(RedisServer redis)
@@ -41,6 +43,64 @@ public sealed class LoadBalancerTests(RedisServer redis)
         Assert.Equal(("two", second.Id), (replayed.Data, replayed.EventId));
         Assert.DoesNotContain("[emerg]", nginx.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task DeployedNginx_ForwardsEachClientsAddress_SoPerAddressLimitsCountClientsNotTheBalancer()
+    {
+        // As docker-compose.yml configures the nodes: the balancer trusted, the per-address limit on (at 1 here).
+        await using var cluster = await HubCluster.StartAsync(redis, silos: 1, apis: 1, new Dictionary<string, string>
+        {
+            ["Hub__Proxy__KnownProxies__0"] = "127.0.0.1",
+            ["Hub__Limits__MaxConnectionsPerClient"] = "1",
+        });
+        await using var nginx = await NginxProcess.StartAsync(cluster.LiveApis.Select(a => a.Address));
+        // Three clients on three loopback addresses; nginx itself reaches the node from 127.0.0.1.
+        using var alice = ClientFrom("127.0.0.2", nginx.Address);
+        using var bob = ClientFrom("127.0.0.3", nginx.Address);
+        using var mallory = ClientFrom("127.0.0.4", nginx.Address);
+        var topic = $"lb-fwd-{Guid.NewGuid():N}";
+
+        await using var alicesStream = await SseStream.OpenAsync(alice, $"topics/{topic}/events?note=not-for-logs");
+        // Without the forwarded address Bob would share Alice's (the balancer's) slot and be refused.
+        await using var bobsStream = await SseStream.OpenAsync(bob, $"topics/{topic}/events");
+        using var alicesSecond = await alice.SendAsync(Tokens.Get($"topics/{topic}/events", accept: "text/event-stream"), HttpCompletionOption.ResponseHeadersRead);
+        // A client's own X-Forwarded-For is not believed: nginx appends the real address, and only that counts.
+        using var spoofed = Tokens.Get($"topics/{topic}/events", accept: "text/event-stream");
+        spoofed.Headers.Add("X-Forwarded-For", "127.0.0.3");
+        using var mallorysStream = await mallory.SendAsync(spoofed, HttpCompletionOption.ResponseHeadersRead);
+
+        Assert.Equal(HttpStatusCode.OK, bobsStream.Response.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, alicesSecond.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, mallorysStream.StatusCode);
+        // The deployed log format leaves query strings (and the tokens in them) out.
+        await Eventually.TrueAsync(() => nginx.AccessLog.Contains($"/topics/{topic}/events", StringComparison.Ordinal), "nginx logged the streams");
+        Assert.DoesNotContain("not-for-logs", nginx.AccessLog, StringComparison.Ordinal);
+        Assert.Contains("127.0.0.2", nginx.AccessLog, StringComparison.Ordinal);
+    }
+
+    /// <summary>An HTTP client whose connections leave from <paramref name="localAddress"/> (any of 127.0.0.0/8 on Linux).</summary>
+    private static HttpClient ClientFrom(string localAddress, Uri baseAddress) => new(new SocketsHttpHandler
+    {
+        ConnectCallback = async (context, cancellationToken) =>
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                socket.Bind(new IPEndPoint(IPAddress.Parse(localAddress), 0));
+                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    })
+    {
+        BaseAddress = baseAddress,
+        Timeout = TimeSpan.FromSeconds(30),
+    };
 
     private static async Task<Publisher.Ack> PublishAsync(HttpClient client, string topic, string data, string token)
     {

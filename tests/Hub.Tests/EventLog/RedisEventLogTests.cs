@@ -75,6 +75,25 @@ public sealed class RedisEventLogTests(RedisServer redis) : EventLogContractTest
     }
 
     [Fact]
+    public async Task Append_LetsTheTopicsKeysExpireOnceItsNewestEventHasAgedOut()
+    {
+        var log = CreateLog(maxAge: TimeSpan.FromMinutes(10));
+        var (topic, info) = await NewTopicAsync(log);
+        await AppendAsync(log, topic, info.Epoch, 0, "a");
+        Clock.Advance(TimeSpan.FromMinutes(4));
+        await AppendAsync(log, topic, info.Epoch, 1, "b");
+
+        // Each append moves the expiry to the retention age from its own event: a topic nobody publishes to
+        // leaves nothing behind, one in use never loses its head.
+        foreach (var key in new[] { RedisKeys.TopicMeta(Prefix, topic), RedisKeys.TopicEvents(Prefix, topic) })
+        {
+            var ttl = await _connection.GetDatabase().KeyTimeToLiveAsync(key).WaitAsync(Timeout);
+            Assert.NotNull(ttl);
+            Assert.InRange(ttl!.Value, TimeSpan.FromMinutes(9), TimeSpan.FromMinutes(10));
+        }
+    }
+
+    [Fact]
     public async Task Keys_CarryThePrefixAndTheTopicAsHashTag()
     {
         var log = CreateLog();

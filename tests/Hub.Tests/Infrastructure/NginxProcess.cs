@@ -30,6 +30,9 @@ public sealed class NginxProcess : IAsyncDisposable
 
     public Uri Address { get; }
 
+    /// <summary>The access log as written so far, in the deployed format.</summary>
+    public string AccessLog => File.Exists(Path.Combine(_directory, "access.log")) ? File.ReadAllText(Path.Combine(_directory, "access.log")) : "";
+
     public string Output
     {
         get
@@ -49,9 +52,9 @@ public sealed class NginxProcess : IAsyncDisposable
         config = Replace(config, "resolver 127.0.0.11 valid=10s ipv6=off;", "");
         config = Replace(config, "server api:8080 resolve;", servers);
         config = Replace(config, "listen 80;", $"listen 127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)};");
+        config = Replace(config, "access_log /var/log/nginx/access.log hub;", $"access_log {directory}/access.log hub;");
         config = Replace(config, "http {", $$"""
             http {
-              access_log off;
               client_body_temp_path {{directory}}/body;
               proxy_temp_path {{directory}}/proxy;
               fastcgi_temp_path {{directory}}/fastcgi;
