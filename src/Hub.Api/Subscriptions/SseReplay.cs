@@ -45,6 +45,12 @@ public sealed partial class SseReplay(
                 case SubscriptionStartKind.Cursor:
                     connection.Positions[i] = start.Positions[i];
                     break;
+                case SubscriptionStartKind.Rewind:
+                    // A rewind is a cursor computed here; from it on, the replay is an ordinary resume.
+                    var rewound = await Grain(i).GetInfoAsync();
+                    var position = await RewindPositionAsync(i, rewound, start.Rewind!);
+                    connection.Positions[i] = position;
+                    break;
                 default:
                     var info = await Grain(i).GetInfoAsync();
                     infos[i] = info;
@@ -138,6 +144,32 @@ public sealed partial class SseReplay(
         connection.WriteIdLine();
         connection.WriteRaw(SseFormat.EventBody(HubEventTypes.Reset, data));
         return false;
+    }
+
+    /// <summary>
+    /// The cursor a rewind starts topic <paramref name="i"/> from: just before the last N retained events,
+    /// or just before the first retained event no older than the rewind's duration. Event times never
+    /// decrease within a topic (the logs make sure), so the latter is a binary search over sequences,
+    /// each probe a page read shared with every other replay on this node (<see cref="HistoryPages"/>).
+    /// </summary>
+    private async Task<TopicPosition> RewindPositionAsync(int i, TopicInfo info, Rewind rewind)
+    {
+        if (!rewind.ByTime)
+            return new TopicPosition(info.Epoch, Math.Max(info.Oldest - 1, info.Head - rewind.Count));
+        var cutoff = DateTimeOffset.UtcNow - rewind.Within;
+        // Invariant: every event up to lo is older than the cutoff (or gone), the event hi + 1 is not (or does not exist yet).
+        long lo = info.Oldest - 1, hi = info.Head;
+        while (lo < hi)
+        {
+            var mid = lo + (hi - lo) / 2;
+            var (_, events) = await connection.Feeds[i].ReadHistoryAsync(new TopicPosition(info.Epoch, mid));
+            // The probe asks for event mid + 1; one gone meanwhile (retention) counts as old.
+            if (events.Count == 0 || events[0].Event.Sequence != mid + 1 || events[0].Event.Epoch != info.Epoch || events[0].Event.Time < cutoff)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        return new TopicPosition(info.Epoch, lo);
     }
 
     private ITopicGrain Grain(int i) => grains.GetGrain<ITopicGrain>(_set.Topics[i]);

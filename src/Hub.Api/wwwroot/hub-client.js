@@ -44,8 +44,11 @@ export class HubClient {
    * @param {string[]} topics the topics to receive, on one connection
    * @param {object} [options]
    * @param {string} [options.baseUrl] the hub's address when it is not this page's origin ("" by default)
-   * @param {string} [options.from] "live" (default: new events only), "earliest" (all retained history),
-   *   or a cursor saved from `lastEventId` to resume exactly after it
+   * @param {string|object} [options.from] "live" (default: new events only), "earliest" (all retained
+   *   history), a cursor saved from `lastEventId` to resume exactly after it, or `{ rewind: 1 }`: start
+   *   with each topic's last N events (at most 1000), events newer than a duration (`{ rewind: "5m" }`)
+   *   or, on keyed topics, the latest event of every key (`{ rewind: "state" }`), then go live. A rewind
+   *   is done once: reconnects resume from the cursor.
    * @param {boolean} [options.withCredentials] send cookies to a hub on another origin
    */
   constructor(topics, { baseUrl = "", from = "live", withCredentials = false } = {}) {
@@ -99,14 +102,22 @@ export class HubClient {
   }
 
   async #open(generation, from) {
-    let cursor = from === "live" || from === "earliest" ? await this.#startCursor(from) : from;
+    const rewind = typeof from === "object" && from !== null ? from.rewind : undefined;
+    let cursor = from === "live" || from === "earliest" || rewind !== undefined ? await this.#startCursor(from) : from;
     if (generation !== this.#generation) return; // closed while we asked
-    if (cursor && cursor !== "earliest") {
+    if (rewind !== undefined) {
+      // The hub computes the rewind's starting cursor. Until the first event, assume every topic at its
+      // head: a topic the rewind replays nothing of starts exactly there, so the first event's topic is
+      // the one whose position differs.
+      this.#positions = cursor ? decodeCursor(cursor, this.#topics.length) : null;
+      cursor = null;
+    } else if (cursor && cursor !== "earliest") {
       this.#cursor = cursor;
       this.#positions = decodeCursor(cursor, this.#topics.length);
     }
     const query = this.#topics.map(t => "topic=" + encodeURIComponent(t));
     if (cursor) query.push("lastEventId=" + encodeURIComponent(cursor));
+    if (rewind !== undefined) query.push("rewind=" + encodeURIComponent(String(rewind)));
     const source = new EventSource(`${this.#baseUrl}/events?${query.join("&")}`, { withCredentials: this.#withCredentials });
     this.#source = source;
     for (const type of this.#handlers.keys()) source.addEventListener(type, this.#onEvent);
@@ -151,7 +162,7 @@ export class HubClient {
       const positions = infos.map(i => ({ epoch: i.epoch, sequence: from === "earliest" ? i.oldest - 1 : i.head }));
       return encodeCursor(this.#topics, positions);
     } catch {
-      return from === "earliest" ? "earliest" : null;
+      return from === "earliest" ? "earliest" : null; // and a rewind starts without a guess
     }
   }
 
