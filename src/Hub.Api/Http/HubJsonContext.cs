@@ -14,6 +14,7 @@ namespace Hub.Api.Http;
 [JsonSerializable(typeof(PublishResponse[]))]
 [JsonSerializable(typeof(TopicInfoResponse))]
 [JsonSerializable(typeof(HistoryResponse))]
+[JsonSerializable(typeof(StateResponse))]
 [JsonSerializable(typeof(SubscribeRequest))]
 [JsonSerializable(typeof(NodeStatus))]
 [JsonSerializable(typeof(DropResponse))]

@@ -4,12 +4,19 @@ namespace Hub.Api.Subscriptions;
 
 /// <summary>
 /// Where a subscription without a cursor starts instead of live (<c>?rewind=</c>, or <c>"rewind"</c> in a
-/// <c>POST /subscribe</c> body): the last <see cref="Count"/> events of each topic, or the events newer
-/// than <see cref="Within"/>. A rewind only picks the starting cursor; from there the stream is an
-/// ordinary exact resume, so the replayed events carry their real ids.
+/// <c>POST /subscribe</c> body): the last <see cref="Count"/> events of each topic, the events newer
+/// than <see cref="Within"/>, or (<see cref="State"/>) the latest event of every key. A rewind only picks
+/// where the stream starts; from there it is an ordinary exact resume, and the replayed events carry
+/// their real ids.
 /// </summary>
-public sealed record Rewind(int Count, TimeSpan Within)
+public sealed record Rewind(int Count, TimeSpan Within, bool State = false)
 {
+    /// <summary>The value that asks for each topic's state.</summary>
+    public const string StateValue = "state";
+
+    /// <summary>Each topic's state: the latest event of every key, oldest first.</summary>
+    public static readonly Rewind ToState = new(0, TimeSpan.Zero, State: true);
+
     /// <summary>Most events a count rewind may ask for per topic (never more than are retained).</summary>
     public const int MaxCount = 1_000;
 
@@ -17,14 +24,14 @@ public sealed record Rewind(int Count, TimeSpan Within)
     private const int MaxDigits = 6;
 
     /// <summary>The value <c>?rewind=</c> takes, for error messages.</summary>
-    public const string Forms = "a number of events (1 to 1000) or a duration such as 30s, 5m or 2h";
+    public const string Forms = "a number of events (1 to 1000), a duration such as 30s, 5m or 2h, or 'state'";
 
-    /// <summary>True for a time rewind (<see cref="Within"/>), false for a count rewind (<see cref="Count"/>).</summary>
-    public bool ByTime => Count == 0;
+    /// <summary>True for a time rewind (<see cref="Within"/>).</summary>
+    public bool ByTime => Within > TimeSpan.Zero;
 
     /// <summary>
     /// Parses <paramref name="text"/>: <c>N</c> (1 to <see cref="MaxCount"/> events) or <c>N</c> followed by
-    /// <c>s</c>, <c>m</c> or <c>h</c> (events newer than that). Null text is no rewind. On failure
+    /// <c>s</c>, <c>m</c> or <c>h</c> (events newer than that), or <c>state</c>. Null text is no rewind. On failure
     /// <paramref name="error"/> says what is wrong, in words fit for a 400 response.
     /// </summary>
     public static bool TryParse(string? text, out Rewind? rewind, out string error)
@@ -33,6 +40,11 @@ public sealed record Rewind(int Count, TimeSpan Within)
         error = "";
         if (text is null)
             return true;
+        if (text == StateValue)
+        {
+            rewind = ToState;
+            return true;
+        }
         var unit = text.Length > 0 ? text[^1] : '\0';
         var perUnit = unit switch
         {

@@ -18,7 +18,7 @@ public abstract partial class EventLogContractTests
     protected FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2030, 1, 1, 12, 0, 0, TimeSpan.Zero));
 
     /// <summary>A log with the given retention that reads <see cref="Clock"/>.</summary>
-    protected abstract IEventLog CreateLog(int maxEvents = 1_000, TimeSpan? maxAge = null);
+    protected abstract IEventLog CreateLog(int maxEvents = 1_000, TimeSpan? maxAge = null, int maxKeys = 10_000);
 
     protected static string NewTopic() => $"contract.{Guid.NewGuid():N}";
 

@@ -19,10 +19,10 @@ public sealed class RedisEventLogTests(RedisServer redis) : EventLogContractTest
 
     public async Task DisposeAsync() => await _connection.DisposeAsync();
 
-    protected override IEventLog CreateLog(int maxEvents = 1_000, TimeSpan? maxAge = null) => CreateLog(Prefix, maxEvents, maxAge);
+    protected override IEventLog CreateLog(int maxEvents = 1_000, TimeSpan? maxAge = null, int maxKeys = 10_000) => CreateLog(Prefix, maxEvents, maxAge, maxKeys);
 
-    private RedisEventLog CreateLog(string prefix, int maxEvents = 1_000, TimeSpan? maxAge = null) =>
-        new(_connection, prefix, Options.Create(Retention(maxEvents, maxAge)), Clock, NullLogger<RedisEventLog>.Instance);
+    private RedisEventLog CreateLog(string prefix, int maxEvents = 1_000, TimeSpan? maxAge = null, int maxKeys = 10_000) =>
+        new(_connection, prefix, Options.Create(Retention(maxEvents, maxAge)), Clock, NullLogger<RedisEventLog>.Instance, Options.Create(new TopicStateOptions { MaxKeys = maxKeys }));
 
     [Fact]
     public async Task AfterRedisLostItsData_TheTopicStartsANewEpochAtHeadZero()
