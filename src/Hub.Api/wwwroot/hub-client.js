@@ -106,9 +106,8 @@ export class HubClient {
     let cursor = from === "live" || from === "earliest" || rewind !== undefined ? await this.#startCursor(from) : from;
     if (generation !== this.#generation) return; // closed while we asked
     if (rewind !== undefined) {
-      // The hub computes the rewind's starting cursor. Until the first event, assume every topic at its
-      // head: a topic the rewind replays nothing of starts exactly there, so the first event's topic is
-      // the one whose position differs.
+      // The hub computes the rewind's starting cursor; until the first event, assume each topic where the
+      // hub starts it (#startCursor), so the first event's topic is the one whose position differs.
       this.#positions = cursor ? decodeCursor(cursor, this.#topics.length) : null;
       cursor = null;
     } else if (cursor && cursor !== "earliest") {
@@ -159,7 +158,12 @@ export class HubClient {
         if (!response.ok) throw new Error(`GET /topics/${topic}: ${response.status}`);
         return response.json();
       }));
-      const positions = infos.map(i => ({ epoch: i.epoch, sequence: from === "earliest" ? i.oldest - 1 : i.head }));
+      // A count rewind starts where the hub will start it (max(oldest - 1, head - N)); other rewinds at the head.
+      const count = typeof from === "object" && /^\d+$/.test(String(from.rewind)) ? Number(from.rewind) : null;
+      const positions = infos.map(i => ({
+        epoch: i.epoch,
+        sequence: from === "earliest" ? i.oldest - 1 : count !== null ? Math.max(i.oldest - 1, i.head - count) : i.head,
+      }));
       return encodeCursor(this.#topics, positions);
     } catch {
       return from === "earliest" ? "earliest" : null; // and a rewind starts without a guess
@@ -171,7 +175,7 @@ export class HubClient {
   #advance(id) {
     const next = decodeCursor(id, this.#topics.length);
     let index = next && this.#topics.length === 1 ? 0 : -1;
-    if (next && this.#positions) {
+    if (next && this.#positions && this.#topics.length > 1) {
       index = next.findIndex((p, i) => p.epoch !== this.#positions[i].epoch || p.sequence !== this.#positions[i].sequence);
     }
     this.#cursor = id || this.#cursor;
