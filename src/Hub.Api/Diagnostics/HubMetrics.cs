@@ -76,7 +76,12 @@ public sealed class HubMetrics
 
     public void DeliveryLag(TimeSpan lag) => _lag.Record(lag.TotalMilliseconds);
 
-    public void Resumed(SubscriptionStartKind kind) => _resumes.Add(1, new KeyValuePair<string, object?>("from", kind == SubscriptionStartKind.Earliest ? "earliest" : "cursor"));
+    public void Resumed(SubscriptionStartKind kind) => _resumes.Add(1, new KeyValuePair<string, object?>("from", kind switch
+    {
+        SubscriptionStartKind.Earliest => "earliest",
+        SubscriptionStartKind.Rewind => "rewind",
+        _ => "cursor",
+    }));
 
     public void Reset(string reason)
     {

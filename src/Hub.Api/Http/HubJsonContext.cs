@@ -15,6 +15,7 @@ namespace Hub.Api.Http;
 [JsonSerializable(typeof(Hub.Api.Publishing.Streaming.StreamPublishResponse))]
 [JsonSerializable(typeof(TopicInfoResponse))]
 [JsonSerializable(typeof(HistoryResponse))]
+[JsonSerializable(typeof(StateResponse))]
 [JsonSerializable(typeof(SubscribeRequest))]
 [JsonSerializable(typeof(NodeStatus))]
 [JsonSerializable(typeof(DropResponse))]

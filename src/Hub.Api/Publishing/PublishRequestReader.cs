@@ -8,8 +8,8 @@ namespace Hub.Api.Publishing;
 
 /// <summary>
 /// Turns a publish request body into event drafts, or into the reason it cannot be one. Accepts
-/// <c>application/json</c> (one <c>{"type","data"}</c> object, or an array of them for a batch) and
-/// <c>text/plain</c> (the body is the data, the type comes from <c>?type=</c>). Reads at most the
+/// <c>application/json</c> (one <c>{"type","data","key"}</c> object, or an array of them for a batch) and
+/// <c>text/plain</c> (the body is the data, the type comes from <c>?type=</c>, the key from <c>?key=</c>). Reads at most the
 /// configured number of bytes, so an oversized body costs the hub nothing.
 /// </summary>
 public static class PublishRequestReader
@@ -33,7 +33,7 @@ public static class PublishRequestReader
         if (body is null)
             return TooLarge(maxBody);
 
-        return isJson ? ReadJson(body, options) : ReadText(body, request.Query["type"], options);
+        return isJson ? ReadJson(body, options) : ReadText(body, request.Query["type"], request.Query["key"], options);
     }
 
     // The one byte limit on a body (Hub:Publish:MaxBodyBytes), a batch's included: a batch is refused by
@@ -62,7 +62,7 @@ public static class PublishRequestReader
         }
     }
 
-    private static Outcome ReadText(byte[] body, string? type, PublishOptions options)
+    private static Outcome ReadText(byte[] body, string? type, string? key, PublishOptions options)
     {
         string data;
         try
@@ -73,7 +73,7 @@ public static class PublishRequestReader
         {
             return Fail(StatusCodes.Status400BadRequest, "The body is not valid UTF-8 text.");
         }
-        var draft = new EventDraft(string.IsNullOrEmpty(type) ? EventRules.DefaultType : type, data);
+        var draft = new EventDraft(string.IsNullOrEmpty(type) ? EventRules.DefaultType : type, data, key);
         return Check([draft], isBatch: false, options);
     }
 
@@ -149,9 +149,19 @@ public static class PublishRequestReader
             problem = "\"data\" is missing.";
             return false;
         }
+        string? key = null;
+        if (element.TryGetProperty("key", out var keyElement) && keyElement.ValueKind != JsonValueKind.Null)
+        {
+            if (keyElement.ValueKind != JsonValueKind.String)
+            {
+                problem = "\"key\" must be a string.";
+                return false;
+            }
+            key = keyElement.GetString()!;
+        }
         // A JSON value that is not a string travels as its compact JSON text (re-written, so no whitespace).
         var data = dataElement.ValueKind == JsonValueKind.String ? dataElement.GetString()! : JsonSerializer.Serialize(dataElement);
-        draft = new EventDraft(type, data);
+        draft = new EventDraft(type, data, key);
         return true;
     }
 
@@ -172,7 +182,7 @@ public static class PublishRequestReader
         if (Encoding.UTF8.GetByteCount(draft.Data) > maxDataBytes)
             return $"The event data is larger than {maxDataBytes} bytes.";
         status = StatusCodes.Status400BadRequest;
-        return EventRules.CheckType(draft.Type) ?? EventRules.CheckData(draft.Data, maxDataBytes);
+        return EventRules.CheckType(draft.Type) ?? EventRules.CheckData(draft.Data, maxDataBytes) ?? EventRules.CheckEventKey(draft.Key);
     }
 
     private static Outcome Fail(int status, string problem) => new(null, false, status, problem);

@@ -36,6 +36,7 @@ public sealed partial class SseReplay(
         // an id written while replaying the first topic must already hold a real position for the others
         // (the client's own, or where they start), or a client that reconnects from it would lose them.
         var infos = new TopicInfo?[_set.Count];
+        var states = new TopicState?[_set.Count];
         for (var i = 0; i < _set.Count; i++)
         {
             switch (start.Kind)
@@ -44,6 +45,19 @@ public sealed partial class SseReplay(
                     break; // where the node's feed stood when the connection joined it (set on attach)
                 case SubscriptionStartKind.Cursor:
                     connection.Positions[i] = start.Positions[i];
+                    break;
+                case SubscriptionStartKind.Rewind when start.Rewind!.State:
+                    // Until its state is written, a topic stands just before its oldest state event: an id
+                    // written meanwhile (another topic's) resumes it with all of its state still to come.
+                    var state = await Grain(i).GetStateAsync();
+                    states[i] = state;
+                    connection.Positions[i] = BeforeState(state);
+                    break;
+                case SubscriptionStartKind.Rewind:
+                    // A rewind is a cursor computed here; from it on, the replay is an ordinary resume.
+                    var rewound = await Grain(i).GetInfoAsync();
+                    var position = await RewindPositionAsync(i, rewound, start.Rewind!);
+                    connection.Positions[i] = position;
                     break;
                 default:
                     var info = await Grain(i).GetInfoAsync();
@@ -56,6 +70,8 @@ public sealed partial class SseReplay(
         {
             for (var i = 0; i < _set.Count; i++)
             {
+                if (states[i] is { } state)
+                    WriteState(i, state);
                 if (infos[i] is not null || !ReplayFromNode(i))
                     await CatchUpAsync(i, infos[i], cancellationToken);
             }
@@ -91,7 +107,8 @@ public sealed partial class SseReplay(
         info ??= await Grain(i).GetInfoAsync();
         while (true)
         {
-            if (!CheckPosition(i, info))
+            (var retained, info) = await CheckPositionAsync(i, info);
+            if (!retained)
                 continue;
             var position = connection.Positions[i];
             if (position.Sequence >= info.Head)
@@ -101,7 +118,8 @@ public sealed partial class SseReplay(
             // Retention may have moved past us while we read (a slow replay of a hot topic): check again.
             if (events.Count == 0 || events[0].Event.Sequence != position.Sequence + 1 || info.Epoch != position.Epoch)
             {
-                if (CheckPosition(i, info))
+                (retained, info) = await CheckPositionAsync(i, info);
+                if (retained)
                     break; // nothing more to read now; the feed delivers what comes next
                 continue;
             }
@@ -115,10 +133,13 @@ public sealed partial class SseReplay(
 
     /// <summary>
     /// True when topic <paramref name="i"/>'s position lies in the retained history of
-    /// <paramref name="info"/>; otherwise sends a reset, moves the position to just before the oldest
-    /// retained event and returns false.
+    /// <paramref name="info"/>. Otherwise sends a <c>hub.reset</c> and returns false with where the topic
+    /// now stands: a topic without state continues from its oldest retained event; a keyed topic
+    /// continues with its state (the latest event of every key, oldest first, real ids), then after the
+    /// head the state was read at — so a status board that was away too long comes back current, with
+    /// nothing to reload. The reset's data says which (<see cref="ResetData"/>).
     /// </summary>
-    private bool CheckPosition(int i, TopicInfo info)
+    private async Task<(bool Retained, TopicInfo Info)> CheckPositionAsync(int i, TopicInfo info)
     {
         var position = connection.Positions[i];
         if (position.Sequence == 0 && position.Epoch != info.Epoch)
@@ -134,15 +155,67 @@ public sealed partial class SseReplay(
         else if (position.Sequence > info.Head)
             reason = "unknown-position";
         else
-            return true;
+            return (true, info);
 
-        connection.Positions[i] = new TopicPosition(info.Epoch, info.Oldest - 1);
-        LogReset(logger, connection.Id, info.Topic, reason, position.Epoch, position.Sequence, info.Oldest);
+        var state = await Grain(i).GetStateAsync();
+        var keyed = state.Events.Count > 0;
+        if (keyed)
+            info = state.Info;
+        connection.Positions[i] = keyed ? BeforeState(state) : new TopicPosition(info.Epoch, info.Oldest - 1);
+        var resumedFrom = keyed ? info.Head + 1 : info.Oldest;
+        LogReset(logger, connection.Id, info.Topic, reason, position.Epoch, position.Sequence, resumedFrom);
         metrics.Reset(reason);
-        var data = JsonSerializer.Serialize(new ResetData(info.Topic, reason, info.Oldest), HubJsonContext.Default.ResetData);
+        var data = JsonSerializer.Serialize(new ResetData(info.Topic, reason, resumedFrom, keyed ? state.Events.Count : null), HubJsonContext.Default.ResetData);
         connection.WriteIdLine();
         connection.WriteRaw(SseFormat.EventBody(HubEventTypes.Reset, data));
-        return false;
+        if (keyed)
+            WriteState(i, state);
+        return (false, info);
+    }
+
+    /// <summary>Where topic <paramref name="i"/> stands before its state is written: just before its oldest state event (or at the head when it has none).</summary>
+    private static TopicPosition BeforeState(TopicState state) =>
+        new(state.Info.Epoch, state.Events.Count > 0 ? state.Events[0].Sequence - 1 : state.Info.Head);
+
+    /// <summary>
+    /// Writes topic <paramref name="i"/>'s state events with their real ids, then moves the position to the
+    /// head the state was read at: the events between are unkeyed or superseded, and the replay goes on
+    /// after that head exactly as any resume.
+    /// </summary>
+    private void WriteState(int i, TopicState state)
+    {
+        var formatted = new FormattedEvent[state.Events.Count];
+        for (var k = 0; k < formatted.Length; k++)
+            formatted[k] = new FormattedEvent(state.Events[k]);
+        connection.WriteReplayed(i, formatted);
+        metrics.Delivered(formatted.Length);
+        connection.Positions[i] = new TopicPosition(state.Info.Epoch, state.Info.Head);
+    }
+
+    /// <summary>
+    /// The cursor a rewind starts topic <paramref name="i"/> from: just before the last N retained events,
+    /// or just before the first retained event no older than the rewind's duration. Event times never
+    /// decrease within a topic (the logs make sure), so the latter is a binary search over sequences,
+    /// each probe a page read shared with every other replay on this node (<see cref="HistoryPages"/>).
+    /// </summary>
+    private async Task<TopicPosition> RewindPositionAsync(int i, TopicInfo info, Rewind rewind)
+    {
+        if (!rewind.ByTime)
+            return new TopicPosition(info.Epoch, Math.Max(info.Oldest - 1, info.Head - rewind.Count));
+        var cutoff = DateTimeOffset.UtcNow - rewind.Within;
+        // Invariant: every event up to lo is older than the cutoff (or gone), the event hi + 1 is not (or does not exist yet).
+        long lo = info.Oldest - 1, hi = info.Head;
+        while (lo < hi)
+        {
+            var mid = lo + (hi - lo) / 2;
+            var (_, events) = await connection.Feeds[i].ReadHistoryAsync(new TopicPosition(info.Epoch, mid));
+            // The probe asks for event mid + 1; one gone meanwhile (retention) counts as old.
+            if (events.Count == 0 || events[0].Event.Sequence != mid + 1 || events[0].Event.Epoch != info.Epoch || events[0].Event.Time < cutoff)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        return new TopicPosition(info.Epoch, lo);
     }
 
     private ITopicGrain Grain(int i) => grains.GetGrain<ITopicGrain>(_set.Topics[i]);

@@ -121,7 +121,7 @@ public static partial class SubscribeEndpoints
         if (HttpMethods.IsGet(request.Method))
         {
             IReadOnlyList<string> topics = TopicOf(request.Path) is { } topic ? [topic] : [.. request.Query["topic"].Where(t => t is not null).Select(t => t!)];
-            return handler.OpenAsync(context, topics, request.Query["lastEventId"]);
+            return handler.OpenAsync(context, topics, request.Query["lastEventId"], request.Query["rewind"]);
         }
         return OpenFromBodyAsync(context, handler);
     }
@@ -130,7 +130,7 @@ public static partial class SubscribeEndpoints
     {
         var request = context.Request;
         if (!request.HasJsonContentType())
-            return SubscriptionOpening.Refused(Problems.UnsupportedMediaType("POST /subscribe takes an application/json body: {\"topics\":[...],\"lastEventId\":...}."));
+            return SubscriptionOpening.Refused(Problems.UnsupportedMediaType("POST /subscribe takes an application/json body: {\"topics\":[...],\"lastEventId\":...,\"rewind\":...}."));
         // Bounded before a byte is parsed: a declared length over the limit is refused at once, and Kestrel
         // stops a chunked body at the limit while reading, so a huge body costs neither time nor memory.
         var maxBody = handler.MaxBodyBytes;
@@ -151,7 +151,22 @@ public static partial class SubscribeEndpoints
         {
             return SubscriptionOpening.Refused(TooLarge(maxBody));
         }
-        return await handler.OpenAsync(context, body?.Topics ?? [], body?.LastEventId);
+        if (!TryReadRewind(body?.Rewind, out var rewind))
+            return SubscriptionOpening.Refused(Problems.BadRequest($"\"rewind\" must be {Rewind.Forms}."));
+        return await handler.OpenAsync(context, body?.Topics ?? [], body?.LastEventId, rewind);
+    }
+
+    /// <summary>The body's <c>"rewind"</c>: a number (<c>1</c>) or a string (<c>"1"</c>, <c>"30s"</c>), as text for <see cref="Rewind.TryParse"/>.</summary>
+    private static bool TryReadRewind(JsonElement? value, out string? rewind)
+    {
+        rewind = value?.ValueKind switch
+        {
+            null or JsonValueKind.Null => null,
+            JsonValueKind.Number => value.Value.GetRawText(),
+            JsonValueKind.String => value.Value.GetString(),
+            _ => "",
+        };
+        return rewind is not "";
     }
 
     private static IResult TooLarge(int maxBody) =>

@@ -32,9 +32,9 @@ public sealed partial class SubscriptionHandler(
     private readonly byte[] _retry = SseFormat.Retry(sseOptions.Value.RetryMilliseconds);
 
     /// <summary>Opens and runs a subscription; the result is a problem, or empty once the stream has ended.</summary>
-    public async Task<IResult> HandleAsync(HttpContext context, IReadOnlyList<string> topics, string? queryCursor)
+    public async Task<IResult> HandleAsync(HttpContext context, IReadOnlyList<string> topics, string? queryCursor, string? rewind = null)
     {
-        var opening = await OpenAsync(context, topics, queryCursor);
+        var opening = await OpenAsync(context, topics, queryCursor, rewind);
         if (opening.Refusal is { } refusal)
             return refusal;
         await RunAsync(context, opening);
@@ -46,7 +46,8 @@ public sealed partial class SubscriptionHandler(
     /// needs. Separate from <see cref="RunAsync"/> so that only one frame stays suspended for a stream's
     /// whole life (an anonymous subscription opens synchronously).
     /// </summary>
-    public async ValueTask<SubscriptionOpening> OpenAsync(HttpContext context, IReadOnlyList<string> topics, string? queryCursor)
+    /// <param name="rewind">The <c>rewind</c> value (<see cref="Rewind.TryParse"/>); a cursor, from the header or the query, wins over it.</param>
+    public async ValueTask<SubscriptionOpening> OpenAsync(HttpContext context, IReadOnlyList<string> topics, string? queryCursor, string? rewind = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(topics);
@@ -67,7 +68,7 @@ public sealed partial class SubscriptionHandler(
 
         // The header is what a reconnecting EventSource sends; it wins over the query or body value.
         var cursorText = context.Request.Headers["Last-Event-ID"].ToString() is { Length: > 0 } header ? header : queryCursor;
-        if (!TryParseStart(cursorText, set, limits, out var start, out var error))
+        if (!TryParseStart(cursorText, set, limits, out var start, out var error) || !TryApplyRewind(rewind, ref start, out error))
             return SubscriptionOpening.Refused(Problems.BadRequest(error));
         if (await access.CheckSubscribeAsync(context, set.Topics) is { } denied)
             return SubscriptionOpening.Refused(denied);
@@ -102,6 +103,21 @@ public sealed partial class SubscriptionHandler(
             return false;
         }
         start = SubscriptionStart.After(positions);
+        return true;
+    }
+
+    /// <summary>
+    /// Applies a rewind to a subscription without a cursor. A bad value is refused even when a cursor makes
+    /// the rewind moot, so a wrong page fails on its first load rather than on some later one. A cursor
+    /// wins: a reconnecting EventSource sends its <c>Last-Event-ID</c> with the same URL, rewind included,
+    /// and must resume exactly after its last event instead of replaying the rewind again.
+    /// </summary>
+    internal static bool TryApplyRewind(string? text, ref SubscriptionStart start, out string error)
+    {
+        if (!Rewind.TryParse(text, out var rewind, out error))
+            return false;
+        if (rewind is not null && start.Kind == SubscriptionStartKind.Live)
+            start = SubscriptionStart.Rewound(rewind);
         return true;
     }
 

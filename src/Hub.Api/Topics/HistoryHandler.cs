@@ -84,9 +84,7 @@ public sealed class HistoryHandler(IGrainFactory grains, TopicFeeds feeds, Topic
     {
         var info = page.Info;
         var set = TopicSet.Of([info.Topic]);
-        var events = page.Events
-            .Select(e => new HistoryEvent(e.Sequence, Cursor.Encode(set, [new TopicPosition(e.Epoch, e.Sequence)]), e.Type, e.Data, e.Time))
-            .ToArray();
+        var events = page.Events.Select(e => HistoryEvent.Of(set, e)).ToArray();
         var reset = after < info.Oldest - 1 ? new ResetData(info.Topic, "retention", info.Oldest) : null;
         return new HistoryResponse(info.Topic, info.Epoch, info.Head, info.Oldest, events, reset);
     }

@@ -1,3 +1,4 @@
+using Hub.Api.Cursors;
 using Hub.Api.Subscriptions;
 
 namespace Hub.Api.Topics;
@@ -8,5 +9,16 @@ namespace Hub.Api.Topics;
 /// </summary>
 public sealed record HistoryResponse(string Topic, string Epoch, long Head, long Oldest, IReadOnlyList<HistoryEvent> Events, ResetData? Reset);
 
-/// <summary>One event of a history page; <see cref="Id"/> is its single-topic cursor.</summary>
-public sealed record HistoryEvent(long Sequence, string Id, string Type, string Data, DateTimeOffset Time);
+/// <summary>One event of a history page or a state; <see cref="Id"/> is its single-topic cursor, <see cref="Key"/> its event key (left out when none).</summary>
+public sealed record HistoryEvent(
+    long Sequence,
+    string Id,
+    string Type,
+    string Data,
+    DateTimeOffset Time,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Key = null)
+{
+    /// <summary>The event as a single-topic client sees it.</summary>
+    public static HistoryEvent Of(TopicSet set, Hub.Grains.Contracts.TopicEvent e) =>
+        new(e.Sequence, Cursor.Encode(set, [new TopicPosition(e.Epoch, e.Sequence)]), e.Type, e.Data, e.Time, e.Key);
+}

@@ -23,7 +23,10 @@ function connect(event) {
   if (topics.length === 0) return;
   const choice = $("from").value;
   const sameTopics = resume && resume.topics === [...new Set(topics)].sort().join(" ");
-  const from = choice === "resume" && sameTopics ? resume.cursor : choice === "resume" ? "live" : choice;
+  const from = choice === "resume" && sameTopics ? resume.cursor
+    : choice === "resume" ? "live"
+    : choice.startsWith("rewind:") ? { rewind: choice.slice("rewind:".length) }
+    : choice;
 
   hub = new HubClient(topics, { from });
   listened = new Set();

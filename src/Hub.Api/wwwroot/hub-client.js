@@ -44,8 +44,11 @@ export class HubClient {
    * @param {string[]} topics the topics to receive, on one connection
    * @param {object} [options]
    * @param {string} [options.baseUrl] the hub's address when it is not this page's origin ("" by default)
-   * @param {string} [options.from] "live" (default: new events only), "earliest" (all retained history),
-   *   or a cursor saved from `lastEventId` to resume exactly after it
+   * @param {string|object} [options.from] "live" (default: new events only), "earliest" (all retained
+   *   history), a cursor saved from `lastEventId` to resume exactly after it, or `{ rewind: 1 }`: start
+   *   with each topic's last N events (at most 1000), events newer than a duration (`{ rewind: "5m" }`)
+   *   or, on keyed topics, the latest event of every key (`{ rewind: "state" }`), then go live. A rewind
+   *   is done once: reconnects resume from the cursor.
    * @param {boolean} [options.withCredentials] send cookies to a hub on another origin
    */
   constructor(topics, { baseUrl = "", from = "live", withCredentials = false } = {}) {
@@ -99,14 +102,21 @@ export class HubClient {
   }
 
   async #open(generation, from) {
-    let cursor = from === "live" || from === "earliest" ? await this.#startCursor(from) : from;
+    const rewind = typeof from === "object" && from !== null ? from.rewind : undefined;
+    let cursor = from === "live" || from === "earliest" || rewind !== undefined ? await this.#startCursor(from) : from;
     if (generation !== this.#generation) return; // closed while we asked
-    if (cursor && cursor !== "earliest") {
+    if (rewind !== undefined) {
+      // The hub computes the rewind's starting cursor; until the first event, assume each topic where the
+      // hub starts it (#startCursor), so the first event's topic is the one whose position differs.
+      this.#positions = cursor ? decodeCursor(cursor, this.#topics.length) : null;
+      cursor = null;
+    } else if (cursor && cursor !== "earliest") {
       this.#cursor = cursor;
       this.#positions = decodeCursor(cursor, this.#topics.length);
     }
     const query = this.#topics.map(t => "topic=" + encodeURIComponent(t));
     if (cursor) query.push("lastEventId=" + encodeURIComponent(cursor));
+    if (rewind !== undefined) query.push("rewind=" + encodeURIComponent(String(rewind)));
     const source = new EventSource(`${this.#baseUrl}/events?${query.join("&")}`, { withCredentials: this.#withCredentials });
     this.#source = source;
     for (const type of this.#handlers.keys()) source.addEventListener(type, this.#onEvent);
@@ -148,10 +158,15 @@ export class HubClient {
         if (!response.ok) throw new Error(`GET /topics/${topic}: ${response.status}`);
         return response.json();
       }));
-      const positions = infos.map(i => ({ epoch: i.epoch, sequence: from === "earliest" ? i.oldest - 1 : i.head }));
+      // A count rewind starts where the hub will start it (max(oldest - 1, head - N)); other rewinds at the head.
+      const count = typeof from === "object" && /^\d+$/.test(String(from.rewind)) ? Number(from.rewind) : null;
+      const positions = infos.map(i => ({
+        epoch: i.epoch,
+        sequence: from === "earliest" ? i.oldest - 1 : count !== null ? Math.max(i.oldest - 1, i.head - count) : i.head,
+      }));
       return encodeCursor(this.#topics, positions);
     } catch {
-      return from === "earliest" ? "earliest" : null;
+      return from === "earliest" ? "earliest" : null; // and a rewind starts without a guess
     }
   }
 
@@ -160,7 +175,7 @@ export class HubClient {
   #advance(id) {
     const next = decodeCursor(id, this.#topics.length);
     let index = next && this.#topics.length === 1 ? 0 : -1;
-    if (next && this.#positions) {
+    if (next && this.#positions && this.#topics.length > 1) {
       index = next.findIndex((p, i) => p.epoch !== this.#positions[i].epoch || p.sequence !== this.#positions[i].sequence);
     }
     this.#cursor = id || this.#cursor;

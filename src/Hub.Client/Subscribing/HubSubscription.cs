@@ -21,6 +21,9 @@ public sealed class HubSubscription : IAsyncEnumerable<HubEvent>
     private readonly SubscribeFrom _from;
     private readonly CancellationToken _cancellation;
     private volatile string? _cursor;
+    // Before a rewound subscription's first event: every topic at its head, where a topic the rewind
+    // replays nothing of starts, so the first event's topic is the one whose position differs.
+    private string? _rewindGuess;
     private int _connections;
 
     internal HubSubscription(HubRequests requests, IEnumerable<string> topics, SubscribeFrom from, CancellationToken cancellation)
@@ -59,7 +62,7 @@ public sealed class HubSubscription : IAsyncEnumerable<HubEvent>
         var backoff = new Backoff(_requests.Options.InitialBackoff, _requests.Options.MaxBackoff);
         if (_cursor is null && !await TryStartCursorAsync(ct))
             yield break;
-        var positions = CursorPositions.Decode(_cursor, Topics.Count);
+        var positions = CursorPositions.Decode(_cursor ?? _rewindGuess, Topics.Count);
         while (!ct.IsCancellationRequested)
         {
             TimeSpan delay;
@@ -196,6 +199,8 @@ public sealed class HubSubscription : IAsyncEnumerable<HubEvent>
         var query = string.Join('&', Topics.Select(t => "topic=" + Uri.EscapeDataString(t)));
         if (_cursor == "earliest")
             query += "&lastEventId=earliest";
+        else if (_cursor is null && _from.Rewind is { } rewind)
+            query += "&rewind=" + Uri.EscapeDataString(rewind); // a cursor, once there is one, wins at the hub anyway
         return _requests.Resolve("events?" + query);
     }
 
@@ -223,7 +228,10 @@ public sealed class HubSubscription : IAsyncEnumerable<HubEvent>
                 var sequence = _from.IsEarliest ? info.GetProperty("oldest").GetInt64() - 1 : info.GetProperty("head").GetInt64();
                 positions[i] = new CursorPositions.Position(epoch, sequence);
             }
-            _cursor = CursorPositions.Encode(Topics, positions);
+            if (_from.Rewind is null)
+                _cursor = CursorPositions.Encode(Topics, positions);
+            else
+                _rewindGuess = CursorPositions.Encode(Topics, positions);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {

@@ -12,6 +12,7 @@ public static class EventRules
     public const int MaxTopicLength = 128;
     public const int MaxTypeLength = 64;
     public const int MaxIdempotencyKeyLength = 128;
+    public const int MaxEventKeyLength = 128;
 
     /// <summary>The type a publisher gets when it names none; SSE omits the <c>event:</c> line for it.</summary>
     public const string DefaultType = "message";
@@ -89,6 +90,23 @@ public static class EventRules
         }
         if (bytes > maxBytes)
             return $"The event data is {bytes} bytes; at most {maxBytes} are allowed.";
+        return null;
+    }
+
+    /// <summary>
+    /// Null when <paramref name="key"/> is a valid event key (null is: no key): 1–128 characters of the
+    /// topic alphabet, so it is safe in a URL, a log line and a Redis hash field.
+    /// </summary>
+    public static string? CheckEventKey(string? key)
+    {
+        if (key is null)
+            return null;
+        if (key.Length == 0)
+            return "The event key is empty.";
+        if (key.Length > MaxEventKeyLength)
+            return $"The event key is longer than {MaxEventKeyLength} characters.";
+        if (key.AsSpan().ContainsAnyExcept(TopicChars))
+            return "The event key may contain only A-Z a-z 0-9 . _ - : ~.";
         return null;
     }
 

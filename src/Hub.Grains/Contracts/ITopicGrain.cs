@@ -36,6 +36,9 @@ public interface ITopicGrain : IGrainWithStringKey
     /// <summary>Where the topic's log stands.</summary>
     Task<TopicInfo> GetInfoAsync();
 
+    /// <summary>The latest event of every key the topic keeps, oldest first, with where its log stands.</summary>
+    Task<TopicState> GetStateAsync();
+
     /// <summary>Up to <paramref name="limit"/> retained events with a sequence above <paramref name="afterSequence"/>.</summary>
     Task<EventPage> ReadAfterAsync(long afterSequence, int limit);
 }

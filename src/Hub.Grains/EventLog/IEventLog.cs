@@ -12,6 +12,9 @@ namespace Hub.Grains.EventLog;
 /// <item>Retention: the oldest events are dropped once a topic holds more than its count limit or they
 /// are older than its age limit; reads never return a dropped event, and <see cref="TopicInfo.Oldest"/>
 /// says where the retained history begins.</item>
+/// <item>State: an event with a key becomes that key's latest event in the same atomic step that stores
+/// it; a topic keeps the latest event of at most <see cref="TopicStateOptions.MaxKeys"/> keys (the key
+/// whose latest event is oldest is dropped first), independent of retention, and a new epoch forgets them.</item>
 /// <item>Epoch: a short opaque string fixed when a topic's log is created, by its first append. If the
 /// log is lost (or expired) the next append creates a new epoch, so cursors from before are recognisably
 /// stale.</item>
@@ -67,6 +70,9 @@ public interface IEventLog
     /// the topic has left <paramref name="lostEpoch"/> already. Returns the topic's state afterwards.
     /// </summary>
     Task<TopicInfo> RenewEpochAsync(string topic, string lostEpoch, CancellationToken cancellationToken = default);
+
+    /// <summary>The topic's state (the latest event of every key, oldest first) and where the log stands, read in one step.</summary>
+    Task<TopicState> ReadStateAsync(string topic, CancellationToken cancellationToken = default);
 
     /// <summary>Up to <paramref name="limit"/> retained events with a sequence above <paramref name="afterSequence"/>, ascending.</summary>
     Task<EventPage> ReadAfterAsync(string topic, long afterSequence, int limit, CancellationToken cancellationToken = default);

@@ -10,9 +10,10 @@ namespace Hub.Grains.EventLog;
 /// Topics whose events all aged out are kept (a few dozen bytes: the head), because a topic forgotten and
 /// published again would restart at sequence 1 in the same shared epoch, under cursors that are past it.
 /// </summary>
-public sealed class InMemoryEventLog(IOptions<RetentionOptions> options, TimeProvider time) : IEventLog
+public sealed class InMemoryEventLog(IOptions<RetentionOptions> options, TimeProvider time, IOptions<TopicStateOptions>? stateOptions = null) : IEventLog
 {
     private readonly RetentionOptions _retention = options.Value;
+    private readonly int _maxKeys = (stateOptions?.Value ?? new TopicStateOptions()).MaxKeys;
 
     // Every topic's log lives exactly as long as this process, so they all share one epoch: a restart
     // renews them together, and a cursor over many topics names the epoch once (Cursor leaves repeats out).
@@ -44,9 +45,8 @@ public sealed class InMemoryEventLog(IOptions<RetentionOptions> options, TimePro
             var appended = new TopicEvent[drafts.Count];
             for (var i = 0; i < drafts.Count; i++)
             {
-                appended[i] = new TopicEvent(topic, log.Epoch, log.Head + 1, drafts[i].Type, drafts[i].Data, time);
-                log.Events.Add(appended[i]);
-                log.Head++;
+                appended[i] = new TopicEvent(topic, log.Epoch, log.Head + 1, drafts[i].Type, drafts[i].Data, time, drafts[i].Key);
+                log.Add(appended[i], _maxKeys);
             }
             Trim(topic, log);
             return Task.FromResult<IReadOnlyList<TopicEvent>>(appended);
@@ -84,10 +84,9 @@ public sealed class InMemoryEventLog(IOptions<RetentionOptions> options, TimePro
                 var first = log.Head + 1;
                 for (var j = 0; j < claim.Count; j++, next++)
                 {
-                    var appended = new TopicEvent(topic, log.Epoch, log.Head + 1, drafts[next].Type, drafts[next].Data, time);
-                    log.Events.Add(appended);
+                    var appended = new TopicEvent(topic, log.Epoch, log.Head + 1, drafts[next].Type, drafts[next].Data, time, drafts[next].Key);
+                    log.Add(appended, _maxKeys);
                     stored.Add(appended);
-                    log.Head++;
                 }
                 if (claim.Key is { } newKey)
                     log.RememberKey(newKey, new IdempotencyRecord(claim.Fingerprint ?? "", log.Epoch, first, claim.Count), time);
@@ -112,6 +111,16 @@ public sealed class InMemoryEventLog(IOptions<RetentionOptions> options, TimePro
             var count = Math.Min(limit, log.Count - start);
             var page = count > 0 ? log.Events.GetRange(log.Start + start, count) : [];
             return Task.FromResult(new EventPage(info, page));
+        }
+    }
+
+    public Task<TopicState> ReadStateAsync(string topic, CancellationToken cancellationToken = default)
+    {
+        var log = Get(topic);
+        lock (log)
+        {
+            Trim(topic, log);
+            return Task.FromResult(new TopicState(log.Info(topic), [.. log.State]));
         }
     }
 
@@ -186,6 +195,28 @@ public sealed class InMemoryEventLog(IOptions<RetentionOptions> options, TimePro
         public int Count => Events.Count - Start;
 
         public TopicInfo Info(string topic) => new(topic, Epoch, Head, Head - Count + 1);
+
+        /// <summary>The latest event of every key, in sequence order (oldest first): a key's newer event moves it to the end.</summary>
+        public LinkedList<TopicEvent> State { get; } = new();
+
+        private readonly Dictionary<string, LinkedListNode<TopicEvent>> _stateByKey = new(StringComparer.Ordinal);
+
+        /// <summary>Appends the next event and, when it has a key, makes it the key's latest, forgetting the oldest keys beyond <paramref name="maxKeys"/>.</summary>
+        public void Add(TopicEvent e, int maxKeys)
+        {
+            Events.Add(e);
+            Head = e.Sequence;
+            if (e.Key is null)
+                return;
+            if (_stateByKey.Remove(e.Key, out var previous))
+                State.Remove(previous);
+            _stateByKey[e.Key] = State.AddLast(e);
+            while (State.Count > maxKeys)
+            {
+                _stateByKey.Remove(State.First!.Value.Key!);
+                State.RemoveFirst();
+            }
+        }
 
         /// <summary>The idempotency keys of this epoch, and the order they were recorded in (oldest first).</summary>
         public Dictionary<string, (IdempotencyRecord Record, DateTimeOffset Time)> Keys { get; } = new(StringComparer.Ordinal);

@@ -28,9 +28,11 @@ public sealed partial class RedisEventLog(
     string keyPrefix,
     IOptions<RetentionOptions> options,
     TimeProvider time,
-    ILogger<RedisEventLog> logger) : IEventLog
+    ILogger<RedisEventLog> logger,
+    IOptions<TopicStateOptions>? stateOptions = null) : IEventLog
 {
     private readonly RetentionOptions _retention = options.Value;
+    private readonly int _maxKeys = (stateOptions?.Value ?? new TopicStateOptions()).MaxKeys;
 
     /// <summary>Redis stream IDs and Lua numbers are exact only up to 2^53; sequences never get there.</summary>
     private const long MaxSequence = 1L << 53;
@@ -42,7 +44,7 @@ public sealed partial class RedisEventLog(
     {
         ArgumentException.ThrowIfNullOrEmpty(topic);
         ArgumentNullException.ThrowIfNull(lostEpoch);
-        await EvaluateAsync(RedisEventLogScripts.Renew, topic, [lostEpoch], withIdempotencyKeys: true);
+        await EvaluateAsync(RedisEventLogScripts.Renew, topic, [lostEpoch]);
         return await GetInfoAsync(topic, cancellationToken);
     }
 
@@ -57,18 +59,15 @@ public sealed partial class RedisEventLog(
         // wait would turn a stored event into one the caller believes failed.
         cancellationToken.ThrowIfCancellationRequested();
 
-        var args = new RedisValue[6 + 2 * drafts.Count];
+        var args = new RedisValue[7 + 3 * drafts.Count];
         args[0] = Epochs.New();
         args[1] = expectedEpoch;
         args[2] = expectedHead;
         args[3] = time.ToUnixTimeMilliseconds();
         args[4] = _retention.MaxEventsFor(topic);
         args[5] = AgeCutoff(topic);
-        for (var i = 0; i < drafts.Count; i++)
-        {
-            args[6 + 2 * i] = drafts[i].Type;
-            args[7 + 2 * i] = drafts[i].Data;
-        }
+        args[6] = _maxKeys;
+        PutDrafts(args, 7, drafts);
 
         var result = (RedisResult[])(await EvaluateAsync(RedisEventLogScripts.Append, topic, args))!;
         var epoch = (string)result[1]!;
@@ -82,7 +81,7 @@ public sealed partial class RedisEventLog(
         var stamp = DateTimeOffset.FromUnixTimeMilliseconds((long)result[5]);
         var appended = new TopicEvent[drafts.Count];
         for (var i = 0; i < drafts.Count; i++)
-            appended[i] = new TopicEvent(topic, epoch, expectedHead + 1 + i, drafts[i].Type, drafts[i].Data, stamp);
+            appended[i] = new TopicEvent(topic, epoch, expectedHead + 1 + i, drafts[i].Type, drafts[i].Data, stamp, drafts[i].Key);
         return appended;
     }
 
@@ -99,8 +98,8 @@ public sealed partial class RedisEventLog(
         // As in AppendAsync: never abandoned once sent.
         cancellationToken.ThrowIfCancellationRequested();
 
-        var firstDraft = 10 + 3 * claims.Count;
-        var args = new RedisValue[firstDraft + 2 * drafts.Count];
+        var firstDraft = 11 + 3 * claims.Count;
+        var args = new RedisValue[firstDraft + 3 * drafts.Count];
         args[0] = Epochs.New();
         args[1] = expectedEpoch;
         args[2] = expectedHead;
@@ -111,19 +110,16 @@ public sealed partial class RedisEventLog(
         args[7] = window.MaxKeys;
         args[8] = (long)Math.Ceiling(window.Duration.TotalMilliseconds);
         args[9] = claims.Count;
+        args[10] = _maxKeys;
         for (var i = 0; i < claims.Count; i++)
         {
-            args[10 + 3 * i] = claims[i].Count;
-            args[11 + 3 * i] = claims[i].Key ?? "";
-            args[12 + 3 * i] = claims[i].Fingerprint ?? "";
+            args[11 + 3 * i] = claims[i].Count;
+            args[12 + 3 * i] = claims[i].Key ?? "";
+            args[13 + 3 * i] = claims[i].Fingerprint ?? "";
         }
-        for (var i = 0; i < drafts.Count; i++)
-        {
-            args[firstDraft + 2 * i] = drafts[i].Type;
-            args[firstDraft + 1 + 2 * i] = drafts[i].Data;
-        }
+        PutDrafts(args, firstDraft, drafts);
 
-        var result = (RedisResult[])(await EvaluateAsync(RedisEventLogScripts.AppendIdempotent, topic, args, withIdempotencyKeys: true))!;
+        var result = (RedisResult[])(await EvaluateAsync(RedisEventLogScripts.AppendIdempotent, topic, args))!;
         var epoch = (string)result[1]!;
         var head = (long)result[2];
         NoteCreated(topic, epoch, (int)result[4]);
@@ -146,9 +142,52 @@ public sealed partial class RedisEventLog(
                 continue;
             }
             for (var j = 0; j < claims[i].Count; j++, draft++)
-                stored.Add(new TopicEvent(topic, epoch, expectedHead + 1 + stored.Count, drafts[draft].Type, drafts[draft].Data, stamp));
+                stored.Add(new TopicEvent(topic, epoch, expectedHead + 1 + stored.Count, drafts[draft].Type, drafts[draft].Data, stamp, drafts[draft].Key));
         }
         return new IdempotentAppend(stored, replays);
+    }
+
+    /// <summary>Type, data and event key ('' for none) of each draft, as the append scripts take them.</summary>
+    private static void PutDrafts(RedisValue[] args, int first, IReadOnlyList<EventDraft> drafts)
+    {
+        for (var i = 0; i < drafts.Count; i++)
+        {
+            args[first + 3 * i] = drafts[i].Type;
+            args[first + 1 + 3 * i] = drafts[i].Data;
+            args[first + 2 + 3 * i] = drafts[i].Key ?? "";
+        }
+    }
+
+    public async Task<TopicState> ReadStateAsync(string topic, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        RedisValue[] args = [Epochs.New(), _retention.MaxEventsFor(topic), AgeCutoff(topic)];
+        var result = (RedisResult[])(await EvaluateAsync(RedisEventLogScripts.ReadState, topic, args).WaitAsync(cancellationToken))!;
+        var info = new TopicInfo(topic, (string)result[0]!, (long)result[1], (long)result[2]);
+        NoteCreated(topic, info.Epoch, (int)result[3]);
+        var pairs = (RedisResult[])result[4]!;
+        var events = new TopicEvent[pairs.Length / 2];
+        for (var i = 0; i < events.Length; i++)
+            events[i] = ParseStateEntry(topic, info.Epoch, (string)pairs[2 * i]!, (string)pairs[2 * i + 1]!);
+        Array.Sort(events, static (a, b) => a.Sequence.CompareTo(b.Sequence));
+        return new TopicState(info, events);
+    }
+
+    /// <summary>A state entry as the append scripts store it: <c>{sequence} {time} {type} {data}</c>, the data being the rest.</summary>
+    private static TopicEvent ParseStateEntry(string topic, string epoch, string key, string value)
+    {
+        var span = value.AsSpan();
+        var first = span.IndexOf(' ');
+        var second = first + 1 + span[(first + 1)..].IndexOf(' ');
+        var third = second + 1 + span[(second + 1)..].IndexOf(' ');
+        return new TopicEvent(
+            topic,
+            epoch,
+            long.Parse(span[..first], CultureInfo.InvariantCulture),
+            value[(second + 1)..third],
+            value[(third + 1)..],
+            DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(span[(first + 1)..second], CultureInfo.InvariantCulture)),
+            key);
     }
 
     /// <summary>A record as the script stores it: <c>{fingerprint} {epoch} {first} {count} {time}</c>.</summary>
@@ -189,15 +228,15 @@ public sealed partial class RedisEventLog(
         return new EventPage(info, events);
     }
 
-    private async Task<RedisResult> EvaluateAsync(string script, string topic, RedisValue[] args, bool withIdempotencyKeys = false)
+    private async Task<RedisResult> EvaluateAsync(string script, string topic, RedisValue[] args)
     {
-        RedisKey[] keys = withIdempotencyKeys
-            ?
-            [
-                RedisKeys.TopicMeta(keyPrefix, topic), RedisKeys.TopicEvents(keyPrefix, topic),
-                RedisKeys.TopicIdempotencyKeys(keyPrefix, topic), RedisKeys.TopicIdempotencyOrder(keyPrefix, topic),
-            ]
-            : [RedisKeys.TopicMeta(keyPrefix, topic), RedisKeys.TopicEvents(keyPrefix, topic)];
+        // All six keys for every script: any of them may open a new life of the topic, which clears its state.
+        RedisKey[] keys =
+        [
+            RedisKeys.TopicMeta(keyPrefix, topic), RedisKeys.TopicEvents(keyPrefix, topic),
+            RedisKeys.TopicIdempotencyKeys(keyPrefix, topic), RedisKeys.TopicIdempotencyOrder(keyPrefix, topic),
+            RedisKeys.TopicState(keyPrefix, topic), RedisKeys.TopicStateOrder(keyPrefix, topic),
+        ];
         try
         {
             // StackExchange.Redis sends the script once and EVALSHA afterwards, resending it on NOSCRIPT.
@@ -218,6 +257,7 @@ public sealed partial class RedisEventLog(
         var sequence = long.Parse(id.AsSpan(0, id.IndexOf('-', StringComparison.Ordinal)), CultureInfo.InvariantCulture);
         var fields = (RedisResult[])entry[1]!;
         string type = "", data = "";
+        string? key = null;
         long ms = 0;
         for (var i = 0; i + 1 < fields.Length; i += 2)
         {
@@ -226,9 +266,10 @@ public sealed partial class RedisEventLog(
                 case "t": ms = (long)fields[i + 1]; break;
                 case "y": type = (string)fields[i + 1]!; break;
                 case "d": data = (string)fields[i + 1]!; break;
+                case "k": key = (string)fields[i + 1]!; break;
             }
         }
-        return new TopicEvent(topic, epoch, sequence, type, data, DateTimeOffset.FromUnixTimeMilliseconds(ms));
+        return new TopicEvent(topic, epoch, sequence, type, data, DateTimeOffset.FromUnixTimeMilliseconds(ms), key);
     }
 
     private void NoteCreated(string topic, string epoch, int created)

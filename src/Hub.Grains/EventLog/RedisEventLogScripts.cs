@@ -3,8 +3,9 @@ namespace Hub.Grains.EventLog;
 /// <summary>
 /// The Lua scripts behind <see cref="RedisEventLog"/>. Redis runs a script atomically, so checking a
 /// topic's epoch and head, adding its events and trimming happen as one step no other writer can
-/// interleave with. KEYS[1] is the topic's meta hash, KEYS[2] its event stream; the idempotent append and
-/// the renewal also get KEYS[3], the topic's idempotency keys, and KEYS[4], their order (<see cref="RedisKeys"/>).
+/// interleave with. Every script gets the topic's six keys (<see cref="RedisKeys"/>): KEYS[1] its meta hash,
+/// KEYS[2] its event stream, KEYS[3] its idempotency keys and KEYS[4] their order, KEYS[5] its state (the
+/// latest event per event key) and KEYS[6] the state's order.
 /// </summary>
 internal static class RedisEventLogScripts
 {
@@ -26,6 +27,9 @@ internal static class RedisEventLogScripts
     /// By count: everything below head - max + 1. By age: entries are consecutive and their times never
     /// decrease (<see cref="Append"/> makes sure), so a binary search over sequences finds the first
     /// young entry in O(log n) lookups, however many expired since the last call.</item>
+    /// <item><c>add</c> stores one event, and when it has an event key also makes it that key's latest
+    /// (<c>bound</c> then drops the keys whose latest events are oldest beyond the maximum), in the same
+    /// script as the append: state and log never disagree.</item>
     /// <item><c>stamp</c> returns the time to store new events with: the given one, or the newest
     /// event's when that is later, so times never decrease within a topic.</item>
     /// </list>
@@ -45,13 +49,35 @@ internal static class RedisEventLogScripts
           if m[1] then return m[1], tonumber(m[2]), 0 end
           if tonumber(ARGV[3]) ~= 0 then return ARGV[1], 0, 0 end
           local orphaned = redis.call('DEL', KEYS[2])
+          -- A state without its meta belongs to a lost epoch, as the orphaned events do.
+          redis.call('DEL', KEYS[5], KEYS[6])
           redis.call('HSET', KEYS[1], 'epoch', ARGV[2], 'head', 0)
           return ARGV[2], 0, 1 + orphaned
         end
         local function expire(t, cutoff)
+          -- The topic's whole life (its state too) ends when nothing was published for the retention age.
           local ttl = math.max(t - cutoff, 1000)
           redis.call('PEXPIRE', KEYS[1], ttl)
           redis.call('PEXPIRE', KEYS[2], ttl)
+          redis.call('PEXPIRE', KEYS[5], ttl)
+          redis.call('PEXPIRE', KEYS[6], ttl)
+        end
+        local function add(seq, t, y, d, k)
+          local ts = string.format('%d', t)
+          if k == '' then
+            redis.call('XADD', KEYS[2], id(seq), 't', ts, 'y', y, 'd', d)
+            return
+          end
+          redis.call('XADD', KEYS[2], id(seq), 't', ts, 'y', y, 'd', d, 'k', k)
+          redis.call('HSET', KEYS[5], k, string.format('%d %s %s ', seq, ts, y) .. d)
+          redis.call('ZADD', KEYS[6], seq, k)
+        end
+        local function bound(max)
+          local over = redis.call('ZCARD', KEYS[6]) - max
+          if over > 0 then
+            local popped = redis.call('ZPOPMIN', KEYS[6], over)
+            for i = 1, #popped, 2 do redis.call('HDEL', KEYS[5], popped[i]) end
+          end
         end
         local function stamp(t)
           local newest = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)[1]
@@ -83,7 +109,7 @@ internal static class RedisEventLogScripts
 
     /// <summary>
     /// ARGV: candidate epoch, expected epoch, expected head, time (Unix ms), max events, age cutoff
-    /// (Unix ms), then type and data of each event. Returns <c>{1, epoch, head, oldest, created, time}</c>,
+    /// (Unix ms), max state keys, then type, data and event key ('' for none) of each event. Returns <c>{1, epoch, head, oldest, created, time}</c>,
     /// or <c>{0, epoch, head, 0, created}</c> without writing an event when epoch or head differ from the
     /// expected ones. The check comes before the first XADD, so a refused append stores nothing. The
     /// stored time is never before the newest event's: a writer whose clock runs behind its predecessor's
@@ -93,12 +119,13 @@ internal static class RedisEventLogScripts
         local epoch, head, created = open()
         if epoch ~= ARGV[2] or head ~= tonumber(ARGV[3]) then return {0, epoch, head, 0, created} end
         local t = stamp(tonumber(ARGV[4]))
-        local n = (#ARGV - 6) / 2
+        local n = (#ARGV - 7) / 3
         for i = 1, n do
-          redis.call('XADD', KEYS[2], id(head + i), 't', string.format('%d', t), 'y', ARGV[5 + 2 * i], 'd', ARGV[6 + 2 * i])
+          add(head + i, t, ARGV[5 + 3 * i], ARGV[6 + 3 * i], ARGV[7 + 3 * i])
         end
         head = head + n
         redis.call('HSET', KEYS[1], 'head', head)
+        bound(tonumber(ARGV[7]))
         local oldest = trim(head, tonumber(ARGV[5]), tonumber(ARGV[6]))
         expire(t, tonumber(ARGV[6]))
         return {1, epoch, head, oldest, created, t}
@@ -107,8 +134,8 @@ internal static class RedisEventLogScripts
     /// <summary>
     /// <see cref="Append"/> with idempotency keys. ARGV: candidate epoch, expected epoch, expected head,
     /// time (Unix ms), max events, age cutoff (Unix ms), key cutoff (Unix ms: older records are
-    /// forgotten), max keys, key lifetime (ms), number of claims, then count, key ('' for none) and
-    /// fingerprint of each claim, then type and data of each event. A claim whose key has a record of
+    /// forgotten), max keys, key lifetime (ms), number of claims, max state keys, then count, key ('' for
+    /// none) and fingerprint of each claim, then type, data and event key ('' for none) of each event. A claim whose key has a record of
     /// this epoch no older than the cutoff adds nothing and answers that record; the others add their
     /// events and record their key in the same script, so events and key are stored together or not
     /// at all (and lost together, should Redis lose its last writes). Returns
@@ -136,11 +163,11 @@ internal static class RedisEventLogScripts
         local t = stamp(tonumber(ARGV[4]))
         local cutoff = tonumber(ARGV[7])
         local claims = tonumber(ARGV[10])
-        local d = 11 + 3 * claims
+        local d = 12 + 3 * claims
         local replays = {}
         local recorded = false
         for c = 1, claims do
-          local at = 8 + 3 * c
+          local at = 9 + 3 * c
           local count, key, fingerprint = tonumber(ARGV[at]), ARGV[at + 1], ARGV[at + 2]
           local known = false
           if key ~= '' then
@@ -152,12 +179,12 @@ internal static class RedisEventLogScripts
           end
           if known then
             replays[c] = known
-            d = d + 2 * count
+            d = d + 3 * count
           else
             for i = 1, count do
               head = head + 1
-              redis.call('XADD', KEYS[2], id(head), 't', string.format('%d', t), 'y', ARGV[d], 'd', ARGV[d + 1])
-              d = d + 2
+              add(head, t, ARGV[d], ARGV[d + 1], ARGV[d + 2])
+              d = d + 3
             end
             if key ~= '' then
               redis.call('HSET', KEYS[3], key, string.format('%s %s %d %d %d', fingerprint, epoch, head - count + 1, count, t))
@@ -168,6 +195,7 @@ internal static class RedisEventLogScripts
           end
         end
         redis.call('HSET', KEYS[1], 'head', head)
+        bound(tonumber(ARGV[11]))
         local oldest = trim(head, tonumber(ARGV[5]), tonumber(ARGV[6]))
         expire(t, tonumber(ARGV[6]))
         if recorded then forget(cutoff, tonumber(ARGV[8]), ARGV[9]) end
@@ -175,13 +203,14 @@ internal static class RedisEventLogScripts
         """;
 
     /// <summary>
-    /// ARGV: the lost epoch. Deletes the topic's meta, events and idempotency records when it is still in
-    /// that epoch, so the next append opens a new life of the topic (<c>open</c>) in a fresh epoch: a
-    /// writer that reads after the renewal expects that epoch at head 0. Returns 1 when it deleted, else 0.
+    /// ARGV: the lost epoch. Deletes the topic's meta, events, idempotency records and state when it is
+    /// still in that epoch, so the next append opens a new life of the topic (<c>open</c>) in a fresh
+    /// epoch: a writer that reads after the renewal expects that epoch at head 0. Returns 1 when it
+    /// deleted, else 0.
     /// </summary>
     public const string Renew = """
         if redis.call('HGET', KEYS[1], 'epoch') ~= ARGV[1] then return 0 end
-        redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
+        redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6])
         return 1
         """;
 
@@ -204,5 +233,20 @@ internal static class RedisEventLogScripts
           entries = redis.call('XRANGE', KEYS[2], id(from), '+', 'COUNT', limit)
         end
         return {epoch, head, oldest, 0, entries}
+        """;
+
+    /// <summary>
+    /// ARGV: candidate epoch, max events, age cutoff (Unix ms). Returns <c>{epoch, head, oldest, 0,
+    /// state}</c>, state as HGETALL gives it (event key, value, …; the caller orders it by sequence), read in
+    /// the same step as the head, so a reader continuing after that head misses nothing. Like
+    /// <see cref="Read"/>, a topic without meta is answered with the candidate epoch at head 0 and an
+    /// empty state, and nothing is written.
+    /// </summary>
+    public const string ReadState = Functions + """
+        local m = redis.call('HMGET', KEYS[1], 'epoch', 'head')
+        if not m[1] then return {ARGV[1], 0, 1, 0, {}} end
+        local epoch, head = m[1], tonumber(m[2])
+        local oldest = trim(head, tonumber(ARGV[2]), tonumber(ARGV[3]))
+        return {epoch, head, oldest, 0, redis.call('HGETALL', KEYS[5])}
         """;
 }

@@ -28,6 +28,15 @@ public static class RedisKeys
     /// </summary>
     public static string TopicIdempotencyKeys(string prefix, string topic) => $"{prefix}log:{{{topic}}}:keys";
 
+    /// <summary>
+    /// A hash of the topic's state: field an event key, value its latest event as
+    /// <c>{sequence} {time, Unix ms} {type} {data}</c> (types have no spaces; the data is the rest).
+    /// </summary>
+    public static string TopicState(string prefix, string topic) => $"{prefix}log:{{{topic}}}:state";
+
+    /// <summary>A sorted set of the same event keys scored by their latest event's sequence, so the oldest key is dropped first.</summary>
+    public static string TopicStateOrder(string prefix, string topic) => $"{prefix}log:{{{topic}}}:stateorder";
+
     /// <summary>A sorted set of the same keys scored by the time they were recorded, so the oldest are found and dropped first.</summary>
     public static string TopicIdempotencyOrder(string prefix, string topic) => $"{prefix}log:{{{topic}}}:keyorder";
 }

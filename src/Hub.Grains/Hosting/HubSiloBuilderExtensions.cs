@@ -85,6 +85,7 @@ public static class HubSiloBuilderExtensions
         // The Orleans Dashboard's data (mapped at /dashboard by processes that serve HTTP).
         silo.AddDashboard();
         silo.Services.AddHubOptions<RetentionOptions>(configuration, RetentionOptions.Section);
+        silo.Services.AddHubOptions<TopicStateOptions>(configuration, TopicStateOptions.Section);
         silo.Services.AddHubOptions<PublishOptions>(configuration, PublishOptions.Section);
         return silo;
     }

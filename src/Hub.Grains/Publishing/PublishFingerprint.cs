@@ -22,6 +22,12 @@ public static class PublishFingerprint
         {
             AppendText(hash, number, draft.Type);
             AppendText(hash, number, draft.Data);
+            // Only keyed events add to the digest, so a keyless publish keeps the fingerprint it always had.
+            if (draft.Key is not null)
+            {
+                Append(hash, number, -1);
+                AppendText(hash, number, draft.Key);
+            }
         }
         Span<byte> digest = stackalloc byte[32];
         hash.GetHashAndReset(digest);

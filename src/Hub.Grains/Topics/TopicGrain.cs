@@ -125,6 +125,8 @@ public sealed partial class TopicGrain(
         return info;
     }
 
+    public Task<TopicState> GetStateAsync() => log.ReadStateAsync(_topic);
+
     public Task<EventPage> ReadAfterAsync(long afterSequence, int limit) =>
         log.ReadAfterAsync(_topic, afterSequence, Math.Clamp(limit, 1, 10_000));
 
@@ -160,7 +162,7 @@ public sealed partial class TopicGrain(
     {
         ArgumentNullException.ThrowIfNull(draft);
         var problem = _topicProblem ?? EventRules.CheckType(draft.Type)
-            ?? EventRules.CheckData(draft.Data, _options.MaxDataBytes);
+            ?? EventRules.CheckData(draft.Data, _options.MaxDataBytes) ?? EventRules.CheckEventKey(draft.Key);
         if (problem is not null)
             throw new ArgumentException(problem, nameof(draft));
     }

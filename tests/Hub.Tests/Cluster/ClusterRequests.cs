@@ -9,13 +9,13 @@ namespace Hub.Tests.Cluster;
 /// <summary>Publishes to a cluster's API node as a publisher with a token would, optionally with an Idempotency-Key.</summary>
 public static class ClusterRequests
 {
-    /// <summary>One publish of <c>{"type":"status","data":…}</c>; the caller disposes the response.</summary>
-    public static Task<HttpResponseMessage> PublishAsync(HubCluster cluster, string topic, string data, string token, string? idempotencyKey = null, int api = 0, CancellationToken cancellationToken = default)
+    /// <summary>One publish of <c>{"type":"status","data":…}</c> (with <c>"key"</c> when <paramref name="eventKey"/> is given); the caller disposes the response.</summary>
+    public static Task<HttpResponseMessage> PublishAsync(HubCluster cluster, string topic, string data, string token, string? idempotencyKey = null, int api = 0, string? eventKey = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(cluster);
         var request = new HttpRequestMessage(HttpMethod.Post, new Uri(cluster.Api(api).Address, $"topics/{topic}/events"))
         {
-            Content = JsonContent.Create(new { type = "status", data }),
+            Content = eventKey is null ? JsonContent.Create(new { type = "status", data }) : JsonContent.Create(new { type = "status", data, key = eventKey }),
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         if (idempotencyKey is not null)
@@ -24,13 +24,13 @@ public static class ClusterRequests
     }
 
     /// <summary>Publishes until the answer is 201, accepting only 503s (a failover, a grain noticing a change) on the way.</summary>
-    public static async Task<(string Body, HttpResponseMessage Response)> PublishUntilCreatedAsync(HubCluster cluster, string topic, string data, string token, string? idempotencyKey, TimeSpan timeout)
+    public static async Task<(string Body, HttpResponseMessage Response)> PublishUntilCreatedAsync(HubCluster cluster, string topic, string data, string token, string? idempotencyKey, TimeSpan timeout, string? eventKey = null)
     {
         ArgumentNullException.ThrowIfNull(cluster);
         using var cts = new CancellationTokenSource(timeout);
         while (true)
         {
-            var response = await PublishAsync(cluster, topic, data, token, idempotencyKey, cancellationToken: cts.Token);
+            var response = await PublishAsync(cluster, topic, data, token, idempotencyKey, cancellationToken: cts.Token, eventKey: eventKey);
             var body = await response.Content.ReadAsStringAsync(cts.Token);
             if (response.StatusCode == HttpStatusCode.Created)
                 return (body, response);

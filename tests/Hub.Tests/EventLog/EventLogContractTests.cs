@@ -18,10 +18,10 @@ public abstract partial class EventLogContractTests
     protected FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2030, 1, 1, 12, 0, 0, TimeSpan.Zero));
 
     /// <summary>A log with the given retention that reads <see cref="Clock"/>.</summary>
-    protected IEventLog CreateLog(int maxEvents = 1_000, TimeSpan? maxAge = null) => CreateLog(Retention(maxEvents, maxAge));
+    protected IEventLog CreateLog(int maxEvents = 1_000, TimeSpan? maxAge = null, int maxKeys = 10_000) => CreateLog(Retention(maxEvents, maxAge), maxKeys);
 
-    /// <summary>A log with <paramref name="retention"/> that reads <see cref="Clock"/>.</summary>
-    protected abstract IEventLog CreateLog(RetentionOptions retention);
+    /// <summary>A log with <paramref name="retention"/> and at most <paramref name="maxKeys"/> keys of state per topic that reads <see cref="Clock"/>.</summary>
+    protected abstract IEventLog CreateLog(RetentionOptions retention, int maxKeys = 10_000);
 
     protected static string NewTopic() => $"contract.{Guid.NewGuid():N}";
 

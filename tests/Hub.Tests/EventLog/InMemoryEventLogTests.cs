@@ -6,7 +6,8 @@ namespace Hub.Tests.EventLog;
 
 public sealed class InMemoryEventLogTests : EventLogContractTests
 {
-    protected override IEventLog CreateLog(RetentionOptions retention) => new InMemoryEventLog(Options.Create(retention), Clock);
+    protected override IEventLog CreateLog(RetentionOptions retention, int maxKeys = 10_000) =>
+        new InMemoryEventLog(Options.Create(retention), Clock, Options.Create(new TopicStateOptions { MaxKeys = maxKeys }));
 
     [Fact]
     public async Task Reads_OfUnknownTopics_CreateNoTopic_UntilTheFirstAppend()

@@ -19,8 +19,8 @@ public sealed class RedisEventLogTests(RedisServer redis) : EventLogContractTest
 
     public async Task DisposeAsync() => await _connection.DisposeAsync();
 
-    protected override IEventLog CreateLog(RetentionOptions retention) =>
-        new RedisEventLog(_connection, Prefix, Options.Create(retention), Clock, NullLogger<RedisEventLog>.Instance);
+    protected override IEventLog CreateLog(RetentionOptions retention, int maxKeys = 10_000) =>
+        new RedisEventLog(_connection, Prefix, Options.Create(retention), Clock, NullLogger<RedisEventLog>.Instance, Options.Create(new TopicStateOptions { MaxKeys = maxKeys }));
 
     private RedisEventLog CreateLog(string prefix) =>
         new(_connection, prefix, Options.Create(Retention(1_000, null)), Clock, NullLogger<RedisEventLog>.Instance);
