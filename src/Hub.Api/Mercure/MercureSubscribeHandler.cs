@@ -81,9 +81,7 @@ public sealed partial class MercureSubscribeHandler(
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         if (drainer.IsDraining)
         {
-            // As for native streams: an open stream that says "come back soon" sends the browser elsewhere.
-            await response.StartAsync(context.RequestAborted);
-            await response.BodyWriter.WriteAsync(drainer.JitteredRetry(), context.RequestAborted);
+            await drainer.TurnAwayAsync(context);
             return;
         }
 

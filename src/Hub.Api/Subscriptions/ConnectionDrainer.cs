@@ -1,11 +1,12 @@
+using Hub.Api.Http;
 using Hub.Api.Sse;
 using Microsoft.Extensions.Options;
 
 namespace Hub.Api.Subscriptions;
 
 /// <summary>
-/// Graceful drain. When the host begins to stop (SIGTERM), the node turns unready, answers new
-/// subscriptions with only a <c>retry:</c>, and ends its open connections spread over
+/// Graceful drain. When the host begins to stop (SIGTERM), the node turns unready, turns new
+/// subscriptions away (<see cref="TurnAwayAsync"/>), and ends its open connections spread over
 /// <see cref="DrainOptions.Window"/>, each with a jittered <c>retry:</c>, so clients come back to other
 /// nodes a few at a time and resume by cursor: no storm, no lost or repeated event.
 /// </summary>
@@ -21,7 +22,32 @@ public sealed partial class ConnectionDrainer(
     private CancellationTokenRegistration _onStopping;
     private volatile bool _draining;
 
+    /// <summary>
+    /// The request header the deployed nginx sets on every request it passes on (<c>deploy/nginx.conf</c>):
+    /// it retries a 503 on another node and never shows it to a browser.
+    /// </summary>
+    public const string BalancerHeader = "X-Hub-Balancer";
+
     public bool IsDraining => _draining;
+
+    /// <summary>
+    /// Answers a new subscription on a draining node (the response's stream headers already set). Behind a
+    /// balancer that says it retries (<see cref="BalancerHeader"/>: <c>retry</c>) a 503 with Retry-After, so
+    /// the balancer takes the subscription to another node at once; otherwise an open stream with only a
+    /// jittered <c>retry:</c>, because a 503 would end a browser's EventSource for good. Kestrel stops taking
+    /// connections soon after the drain starts; this covers the requests that arrive before it does.
+    /// </summary>
+    public async Task TurnAwayAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (string.Equals(context.Request.Headers[BalancerHeader], "retry", StringComparison.OrdinalIgnoreCase))
+        {
+            await Problems.Unavailable(context, "This node is draining; the balancer retries the subscription on another node.").ExecuteAsync(context);
+            return;
+        }
+        await context.Response.StartAsync(context.RequestAborted);
+        await context.Response.BodyWriter.WriteAsync(JitteredRetry(), context.RequestAborted);
+    }
 
     /// <summary>A <c>retry:</c> between half and one and a half times the configured one, so returns spread out.</summary>
     public byte[] JitteredRetry()

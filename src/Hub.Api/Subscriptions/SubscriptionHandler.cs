@@ -136,10 +136,7 @@ public sealed partial class SubscriptionHandler(
 
         if (drainer.IsDraining)
         {
-            // A draining node takes no new subscriptions, but a 503 would end EventSource for good:
-            // an open stream that only says "come back soon" sends the browser to another node.
-            await response.StartAsync(context.RequestAborted);
-            await response.BodyWriter.WriteAsync(drainer.JitteredRetry(), context.RequestAborted);
+            await drainer.TurnAwayAsync(context);
             return;
         }
 

@@ -5,17 +5,19 @@ using System.Text.Json;
 using Hub.Tests.Infrastructure;
 using Hub.Tests.Security;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace Hub.Tests.Cluster;
 
 /// <summary>
 /// The deployed <c>deploy/nginx.conf</c> in a real nginx in front of two real API nodes (upstream names
-/// mapped to loopback, see <see cref="NginxProcess"/>): SSE passes through unbuffered, and a client whose
-/// node dies resumes through the balancer on the other one; the nodes, trusting the balancer, count
-/// each client by its own forwarded address.
+/// mapped to loopback, see <see cref="NginxProcess"/>): SSE passes through unbuffered, a client whose
+/// node dies resumes through the balancer on the other one, the nodes, trusting the balancer, count each
+/// client by its own forwarded address, new subscriptions pass a draining node by, and with every node
+/// draining an EventSource is told to come back (200 + <c>retry:</c>), never a 5xx.
 /// </summary>
 [Collection(ClusterCollection.Name)]
-public sealed class LoadBalancerTests(RedisServer redis)
+public sealed class LoadBalancerTests(RedisServer redis, ITestOutputHelper output)
 {
     [Fact]
     public async Task DeployedNginx_StreamsEventsAsTheyHappen_AndResumesAClientOnTheOtherNodeWhenOneDies()
@@ -101,6 +103,87 @@ public sealed class LoadBalancerTests(RedisServer redis)
         BaseAddress = baseAddress,
         Timeout = TimeSpan.FromSeconds(30),
     };
+
+    public async Task DeployedNginx_SendsNewSubscriptionsPastADrainingNode_AndTellsThemToComeBackWhenEveryNodeDrains()
+    {
+        // A long window, so both nodes are still draining while the test subscribes.
+        await using var cluster = await HubCluster.StartAsync(redis, silos: 1, apis: 2, settings: new Dictionary<string, string>
+        {
+            ["Hub__Drain__Window"] = "00:00:40",
+        });
+        await using var nginx = await NginxProcess.StartAsync(cluster.LiveApis.Select(a => a.Address));
+        using var client = new HttpClient { BaseAddress = nginx.Address, Timeout = TimeSpan.FromSeconds(30) };
+        var topic = $"lb-drain-{Guid.NewGuid():N}";
+        var token = HubCluster.PublisherToken("lb-drain");
+        var nodeA = cluster.Api(0);
+        var nodeB = cluster.Api(1);
+
+        // Two clients straight on node A: drained one by one over the window, so A keeps draining for ~20 s.
+        var onA = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => SseStream.OpenAsync(nodeA.Client, $"topics/{topic}/events")));
+        var stoppingA = cluster.StopApiAsync(0);
+        await Task.WhenAny(onA.Select(s => s.Completion)).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.False(nodeA.HasExited, "node A is still draining a client");
+        // Straight to A (no balancer header), a new subscription is refused once the listener has closed, or
+        // before that answered 200 with only a retry: never a 503.
+        output.WriteLine($"subscribe straight to draining node A: {await DirectSubscribeAsync(nodeA.Client, topic)}");
+
+        // Through nginx every new subscription lands on B: each is attached and gets the live event.
+        var throughNginx = new List<SseStream>();
+        for (var i = 0; i < 6; i++)
+            throughNginx.Add(await SseStream.OpenAsync(client, $"topics/{topic}/events"));
+        var ack = await PublishAsync(client, topic, "after-drain", token);
+        foreach (var sse in throughNginx)
+        {
+            var live = await sse.NextAsync();
+            Assert.Equal(("after-drain", ack.Id), (live.Data, live.EventId));
+        }
+        Assert.True(onA.Count(s => !s.Completion.IsCompleted) == 1 && !nodeA.HasExited, "node A was draining all along");
+        using (var status = await nodeB.Client.GetAsync("status/data"))
+            output.WriteLine($"node B status while A drains: {await status.Content.ReadAsStringAsync()}");
+
+        // Now B drains too: no node takes a subscription, and nginx answers an EventSource with a 200 that
+        // only says "come back later" (a 502/503 would end EventSource for good).
+        var stoppingB = cluster.StopApiAsync(1);
+        await Task.WhenAny(throughNginx.Select(s => s.Completion)).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.False(nodeB.HasExited, "node B is still draining its clients");
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"topics/{topic}/events");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        using var response = await client.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        output.WriteLine($"subscribe with every node draining: {(int)response.StatusCode} {response.Content.Headers.ContentType} \"{body.Trim()}\"");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("retry: 5000", body.Trim());
+        Assert.False(nodeB.HasExited, "node B was draining when nginx answered");
+        // A publish (not an EventSource) still gets an error status it can act on, not a fake 200.
+        using var publish = await client.SendAsync(Tokens.Publish(topic, "nobody", token));
+        Assert.True((int)publish.StatusCode >= 500, $"publish with no node: {(int)publish.StatusCode}");
+
+        foreach (var sse in onA.Concat(throughNginx))
+            await sse.DisposeAsync();
+        // No need to sit out the drain windows.
+        await nodeA.KillAsync();
+        await nodeB.KillAsync();
+        await Task.WhenAll(stoppingA, stoppingB).WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    private static async Task<string> DirectSubscribeAsync(HttpClient node, string topic)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"topics/{topic}/events");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        try
+        {
+            using var response = await node.SendAsync(request);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Matches(@"^retry: \d+\n\n$", body);
+            return $"200 \"{body.Trim()}\"";
+        }
+        catch (HttpRequestException e)
+        {
+            return $"refused ({e.HttpRequestError})";
+        }
+    }
 
     private static async Task<Publisher.Ack> PublishAsync(HttpClient client, string topic, string data, string token)
     {
