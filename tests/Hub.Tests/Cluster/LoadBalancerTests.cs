@@ -104,6 +104,7 @@ public sealed class LoadBalancerTests(RedisServer redis, ITestOutputHelper outpu
         Timeout = TimeSpan.FromSeconds(30),
     };
 
+    [Fact]
     public async Task DeployedNginx_SendsNewSubscriptionsPastADrainingNode_AndTellsThemToComeBackWhenEveryNodeDrains()
     {
         // A long window, so both nodes are still draining while the test subscribes.
