@@ -51,19 +51,30 @@ internal static class CursorPositions
         return text.ToString();
     }
 
-    /// <summary>The index of the one topic whose position moved, or -1.</summary>
+    /// <summary>
+    /// The index of the one topic whose position moved, or -1 when none or several did. A one-topic
+    /// subscription's event is always its topic's (a rewind may repeat the position the client guessed).
+    /// Several move when the hub moved a topic without an event of its own (past a state's unkeyed events),
+    /// in an id-only block that an SSE parser does not surface: then the topic is left unknown, not guessed.
+    /// </summary>
     public static int Moved(Position[]? before, Position[]? after)
     {
         if (after is null)
             return -1;
+        if (after.Length == 1)
+            return 0;
         if (before is null)
-            return after.Length == 1 ? 0 : -1;
+            return -1;
+        var moved = -1;
         for (var i = 0; i < after.Length; i++)
         {
-            if (after[i] != before[i])
-                return i;
+            if (after[i] == before[i])
+                continue;
+            if (moved >= 0)
+                return -1;
+            moved = i;
         }
-        return -1;
+        return moved;
     }
 
     /// <summary>FNV-1a (32 bit) over each topic's UTF-8 bytes and a newline, in base 36: the hub's TopicSet.Fingerprint.</summary>
