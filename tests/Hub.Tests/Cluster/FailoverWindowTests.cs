@@ -10,7 +10,7 @@ namespace Hub.Tests.Cluster;
 /// <summary>
 /// How long one sequential publisher (each publish waits for the previous; a 503 is retried with the same
 /// Idempotency-Key) sees no success after the silo hosting its topic is killed, over ten kills. A
-/// publish in flight at the kill may be held until Hub:Cluster:ResponseTimeout (2 s) ends. The figures
+/// publish in flight at the kill may be held until Hub:Cluster:ResponseTimeout (1.5 s) ends, and Orleans notices up to about a second late. The figures
 /// are printed; the bound asserted is a generous one for a shared machine.
 /// </summary>
 [Collection(ClusterCollection.Name)]
