@@ -96,7 +96,7 @@ warmup=10
 # Warnings only; the benchmark publishes anonymously from one address, so it opts out of the auth
 # requirement and the per-address limits that protect a production hub.
 hub_quiet=(--Logging:LogLevel:Default=Warning --Hub:Auth:AllowAnonymousPublish=true
-  --Hub:Limits:MaxConnectionsPerClient=0 --Hub:Limits:PublishRequestsPerSecond=0)
+  --Hub:Limits:MaxConnectionsPerClient=0 --Hub:Limits:PublishRequestsPerSecond=0 --Hub:Limits:ReadRequestsPerSecond=0)
 
 # --- the scenarios, against one running target ---------------------------------------------------------
 run_scenarios() { # target label urls pids
