@@ -20,12 +20,8 @@ public sealed class HistoryHandler(IGrainFactory grains, TopicFeeds feeds, Topic
     public async Task<IResult> HandleAsync(HttpContext context, string topic)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (readLimit.Check(context) is { } tooMany)
-            return tooMany;
-        if (EventRules.CheckClientTopic(topic) is { } problem)
-            return Problems.BadRequest(problem);
-        if (await access.CheckSubscribeAsync(context, [topic]) is { } denied)
-            return denied;
+        if (await TopicReadGate.RefuseAsync(context, topic, access, readLimit) is { } refused)
+            return refused;
         var query = context.Request.Query;
         if (!TryReadLong(query["after"], 0, 0, long.MaxValue, out var after))
             return Problems.BadRequest("'after' must be a sequence number (0 or more).");

@@ -36,12 +36,8 @@ public static class TopicEndpoints
     /// <summary>Checks the address's read rate, the topic and the caller's access, then answers; a cluster that cannot answer is a 503.</summary>
     private static async Task<IResult> AnswerAsync(HttpContext context, string topic, TopicAccess access, ClientReadLimit readLimit, Func<Task<IResult>> answer)
     {
-        if (readLimit.Check(context) is { } tooMany)
-            return tooMany;
-        if (EventRules.CheckClientTopic(topic) is { } problem)
-            return Problems.BadRequest(problem);
-        if (await access.CheckSubscribeAsync(context, [topic]) is { } denied)
-            return denied;
+        if (await TopicReadGate.RefuseAsync(context, topic, access, readLimit) is { } refused)
+            return refused;
         try
         {
             return await answer();
