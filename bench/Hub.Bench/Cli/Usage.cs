@@ -13,7 +13,7 @@ public static class Usage
         fanout        --subscribers 200 --rate 200 (ev/s) --duration 10 (s) --warmup 2 (s) --publishers auto
                       --saturate [--step-factor 1.5 --max-p99-ms 500 --max-rate 50000; --duration is per step, 5]
         publish       --publishers 64 --topics 100 --duration 10 (s) --warmup 2 (s)
-        stream        --streams 500 --chunks-per-second 50 --duration 30 (s)   streamed publishes (text/event-stream), one viewer each
+        stream        --streams 500 --chunks-per-second 50 --duration 30 (s) --warmup 10 (s)   streamed publishes (text/event-stream), one viewer each
         resume-storm  --clients 1000 --behind 100 --rate 50 (ev/s while they reconnect)
         idle          --pid PID[,PID] --connections 2000 --processes (2 above 5,000) --topics 1 --settle 5
         report        FILE.json... --out PREFIX [--note "text"]   side-by-side table with Hub/nchan ratios

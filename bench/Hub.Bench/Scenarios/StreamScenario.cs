@@ -22,6 +22,7 @@ public sealed class StreamScenario : IScenario
     private readonly int _streams;
     private readonly double _chunksPerSecond;
     private readonly TimeSpan _duration;
+    private readonly TimeSpan _warmup;
 
     public StreamScenario(BenchArgs args)
     {
@@ -32,6 +33,7 @@ public sealed class StreamScenario : IScenario
         _streams = args.Whole("streams", 500);
         _chunksPerSecond = args.Number("chunks-per-second", 50);
         _duration = TimeSpan.FromSeconds(args.Number("duration", 30));
+        _warmup = TimeSpan.FromSeconds(args.Number("warmup", 10));
     }
 
     public async Task<ScenarioResult> RunAsync(CancellationToken stop)
@@ -47,6 +49,7 @@ public sealed class StreamScenario : IScenario
             ["streams"] = _streams.ToString(CultureInfo.InvariantCulture),
             ["chunks/s per stream"] = _chunksPerSecond.ToString(CultureInfo.InvariantCulture),
             ["duration"] = $"{_duration.TotalSeconds} s",
+            ["warm-up"] = $"{_warmup.TotalSeconds} s",
         });
         await using (var progress = new ProgressLine("connecting viewers", () =>
             $"viewers {viewers.ReadyCount}/{_streams}, written {publishers.Sum(p => p.Sent)}, delivered {viewers.Received}, p99 {latency.Histogram.PercentileMs(0.99):F1} ms"))
@@ -54,9 +57,18 @@ public sealed class StreamScenario : IScenario
             try
             {
                 await viewers.ConnectAsync(TimeSpan.FromSeconds(30 + (_streams / 50)), stop);
-                progress.Phase = "streaming";
+                progress.Phase = _warmup > TimeSpan.Zero ? "warm-up" : "streaming";
                 var started = Stopwatch.GetTimestamp();
-                await Task.WhenAll(publishers.Select(p => p.RunAsync(_duration, stop)));
+                var streaming = Task.WhenAll(publishers.Select(p => p.RunAsync(_warmup + _duration, stop)));
+                if (_warmup > TimeSpan.Zero)
+                {
+                    // The streams run on through the warm-up (an answer does not pause), but the latency of
+                    // its chunks is not counted: both sides JIT, grow pools and settle first.
+                    await Task.WhenAny(streaming, Task.Delay(_warmup, stop));
+                    latency.Histogram = new LatencyHistogram();
+                    progress.Phase = "streaming";
+                }
+                await streaming;
                 var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
                 var stored = publishers.Sum(p => p.Stored);
                 progress.Phase = "draining";

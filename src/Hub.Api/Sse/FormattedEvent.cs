@@ -33,6 +33,6 @@ public sealed class FormattedEvent
     public byte[] SingleTopicIdLine(TopicSet set)
     {
         ArgumentNullException.ThrowIfNull(set);
-        return _singleTopicIdLine ??= SseFormat.IdLine(Cursor.Encode(set, [new TopicPosition(Event.Epoch, Event.Sequence)]));
+        return _singleTopicIdLine ??= SseFormat.IdLine(set, [new TopicPosition(Event.Epoch, Event.Sequence)]);
     }
 }

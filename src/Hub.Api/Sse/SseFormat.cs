@@ -20,7 +20,19 @@ public static class SseFormat
     {
         if (cursor.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0)
             throw new ArgumentException("An SSE id may not contain CR, LF or NUL.", nameof(cursor));
-        return Encoding.UTF8.GetBytes($"id: {cursor}\n");
+        var line = new byte[5 + Encoding.UTF8.GetByteCount(cursor)];
+        "id: "u8.CopyTo(line);
+        Encoding.UTF8.GetBytes(cursor, line.AsSpan(4));
+        line[^1] = (byte)'\n';
+        return line;
+    }
+
+    /// <summary>The <c>id:</c> line of <paramref name="positions"/>, encoded straight into its bytes (no cursor string).</summary>
+    public static byte[] IdLine(TopicSet set, ReadOnlySpan<TopicPosition> positions)
+    {
+        var max = IdLineMaxLength(set, positions);
+        Span<byte> buffer = max <= 512 ? stackalloc byte[max] : new byte[max];
+        return buffer[..WriteIdLine(buffer, set, positions)].ToArray();
     }
 
     /// <summary>An upper bound of <see cref="WriteIdLine"/>'s length.</summary>
@@ -43,24 +55,58 @@ public static class SseFormat
     /// </summary>
     public static byte[] EventBody(string type, string data)
     {
-        var sb = new StringBuilder(data.Length + type.Length + 16);
-        if (type != "message")
+        ArgumentNullException.ThrowIfNull(type);
+        ArgumentNullException.ThrowIfNull(data);
+        var typed = type != "message";
+        if (typed && type.AsSpan().IndexOfAny('\r', '\n') >= 0)
+            throw new ArgumentException("An SSE event type may not contain CR or LF.", nameof(type));
+        // Sized exactly first, then written once: one array per event, no builder or string in between.
+        var length = 1 + (typed ? 8 + Encoding.UTF8.GetByteCount(type) : 0);
+        for (var lines = new DataLines(data); lines.Next(out var line);)
+            length += 7 + Encoding.UTF8.GetByteCount(line);
+        var body = new byte[length];
+        var at = 0;
+        if (typed)
+            at = Put(body, at, "event: "u8, type);
+        for (var lines = new DataLines(data); lines.Next(out var line);)
+            at = Put(body, at, "data: "u8, line);
+        body[at] = (byte)'\n';
+        return body;
+    }
+
+    private static int Put(byte[] destination, int at, ReadOnlySpan<byte> field, ReadOnlySpan<char> value)
+    {
+        field.CopyTo(destination.AsSpan(at));
+        at += field.Length;
+        at += Encoding.UTF8.GetBytes(value, destination.AsSpan(at));
+        destination[at] = (byte)'\n';
+        return at + 1;
+    }
+
+    /// <summary>The lines of an event's data: CRLF, LF and a bare CR each end one, as they do on the client.</summary>
+    private ref struct DataLines(string data)
+    {
+        private ReadOnlySpan<char> _rest = data;
+        private bool _done;
+
+        public bool Next(out ReadOnlySpan<char> line)
         {
-            if (type.AsSpan().IndexOfAny('\r', '\n') >= 0)
-                throw new ArgumentException("An SSE event type may not contain CR or LF.", nameof(type));
-            sb.Append("event: ").Append(type).Append('\n');
-        }
-        var rest = data.AsSpan();
-        while (true)
-        {
-            var brk = rest.IndexOfAny('\r', '\n');
-            sb.Append("data: ").Append(brk < 0 ? rest : rest[..brk]).Append('\n');
+            if (_done)
+            {
+                line = default;
+                return false;
+            }
+            var brk = _rest.IndexOfAny('\r', '\n');
             if (brk < 0)
-                break;
-            var width = rest[brk] == '\r' && brk + 1 < rest.Length && rest[brk + 1] == '\n' ? 2 : 1;
-            rest = rest[(brk + width)..];
+            {
+                line = _rest;
+                _done = true;
+                return true;
+            }
+            line = _rest[..brk];
+            var width = _rest[brk] == '\r' && brk + 1 < _rest.Length && _rest[brk + 1] == '\n' ? 2 : 1;
+            _rest = _rest[(brk + width)..];
+            return true;
         }
-        sb.Append('\n');
-        return Encoding.UTF8.GetBytes(sb.ToString());
     }
 }

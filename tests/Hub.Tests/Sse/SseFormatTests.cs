@@ -27,6 +27,16 @@ public class SseFormatTests
         Assert.Equal(expected, Body("message", data));
 
     [Theory]
+    [InlineData("", "data: \n\n")]
+    [InlineData("né 日本\n🎉", "data: né 日本\ndata: 🎉\n\n")]
+    public void EventBody_MultiByteAndEmptyData_AreEncodedExactly(string data, string expected) =>
+        Assert.Equal(expected, Body("message", data));
+
+    [Fact]
+    public void EventBody_MultiByteType_IsEncodedExactly() =>
+        Assert.Equal("event: état\ndata: x\n\n", Body("état", "x"));
+
+    [Theory]
     [InlineData("bad\ntype")]
     [InlineData("bad\rtype")]
     public void EventBody_TypeWithLineBreak_IsRefused(string type) =>
