@@ -5,6 +5,9 @@
 #
 #   bench/run-compare.sh [--size small|large] [--cluster] [--scenarios "idle fanout peak saturate resume publish"]
 #
+# Not in the default set: stream (Hub only: N streamed publishes at 50 chunks/s, one viewer each; large 500,
+# small 100), e.g. --cluster --scenarios stream for the embedded and the cluster figure.
+#
 # fanout publishes at half of nchan's saturating rate on this machine, peak at about that rate (large: 50 and
 # 200 events/s to 1,000 subscribers); saturate raises the rate step by step until latency or deliveries give.
 #
@@ -24,8 +27,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 case "$size" in
-  small) subs=200; rate=200; peak=800; duration=10; idle=2000; storm=1000; sat_subs=200; sat_rate=100 ;;
-  large) subs=1000; rate=50; peak=200; duration=10; idle=10000; storm=5000; sat_subs=1000; sat_rate=25 ;;
+  small) subs=200; rate=200; peak=800; duration=10; idle=2000; storm=1000; sat_subs=200; sat_rate=100; streams=100 ;;
+  large) subs=1000; rate=50; peak=200; duration=10; idle=10000; storm=5000; sat_subs=1000; sat_rate=25; streams=500 ;;
   *) echo "--size is small or large" >&2; exit 2 ;;
 esac
 
@@ -110,6 +113,10 @@ run_scenarios() { # target label urls pids
       peak) "${bench[@]}" fanout "${common[@]}" --subscribers "$subs" --rate "$peak" --duration "$duration" --warmup "$warmup" --out "$results/peak-$label" ;;
       saturate) "${bench[@]}" fanout "${common[@]}" --saturate --subscribers "$sat_subs" --rate "$sat_rate" --out "$results/saturate-$label" ;;
       resume) "${bench[@]}" resume-storm "${common[@]}" --clients "$storm" --behind 100 --out "$results/resume-$label" ;;
+      stream)
+        # Streamed publishes (text/event-stream bodies) are Hub's own endpoint: nchan has none to compare.
+        if [ "$target" = nchan ]; then log "$label: stream skipped (nchan has no streamed publish)"; continue; fi
+        "${bench[@]}" stream "${common[@]}" --streams "$streams" --chunks-per-second 50 --duration "$((duration * 3))" --warmup "$warmup" --out "$results/stream-$label" ;;
       publish)
         "${bench[@]}" publish "${common[@]}" --publishers 64 --topics 100 --duration "$duration" --warmup "$warmup" --out "$results/publish100-$label"
         "${bench[@]}" publish "${common[@]}" --publishers 64 --topics 1 --duration "$duration" --warmup "$warmup" --out "$results/publish1-$label" ;;
@@ -177,7 +184,7 @@ out="bench/results/$(date +%F)-$(nproc)core-$size"
 [ "$scenarios" != "idle fanout peak saturate resume publish" ] && out+="-${scenarios// /-}"
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 files=()
-for s in fanout peak saturate resume idle publish100 publish1; do files+=("$results/$s"-*.json); done
+for s in fanout peak saturate resume idle publish100 publish1 stream; do files+=("$results/$s"-*.json); done
 "${bench[@]}" report "${files[@]}" --out "$out" \
   --note "Size $size on $(nproc) cores shared with other work (load average at the end: $load); each target ran alone, one after the other, client and server on the same machine, so figures are noisy and include the load generator's own CPU use." \
   --note "Latency is publish-to-receive: from just before the publish request is sent to the moment the subscriber parsed the event." >/dev/null
