@@ -20,7 +20,9 @@ public sealed class HubMetrics
     private readonly Counter<long> _gapRepairs;
     private readonly Counter<long> _slowClients;
     private readonly Counter<long> _rejected;
+    private readonly Counter<long> _streamReceived;
     private long _publishedTotal;
+    private long _streamReceivedTotal;
     private long _deliveredTotal;
     private long _slowClientsTotal;
     private long _resetsTotal;
@@ -41,6 +43,7 @@ public sealed class HubMetrics
         _gapRepairs = _meter.CreateCounter<long>("hub.gap_repairs", "{repair}", "Times a node fetched events from the log that the live stream skipped, by where it noticed.");
         _slowClients = _meter.CreateCounter<long>("hub.slow_client_disconnects", "{connection}", "Connections closed because they fell further behind than the node keeps per topic.");
         _rejected = _meter.CreateCounter<long>("hub.requests.rejected", "{request}", "Requests answered with an error status, by reason.");
+        _streamReceived = _meter.CreateCounter<long>("hub.stream.events_received", "{event}", "Events that reached this node on its stream subscriptions, by feed (a whole topic, or one channel of it).");
     }
 
     /// <summary>Live gauges over the node's connections and feeds, read at each scrape.</summary>
@@ -61,6 +64,14 @@ public sealed class HubMetrics
     public long SlowClientsTotal => Interlocked.Read(ref _slowClientsTotal);
 
     public long ResetsTotal => Interlocked.Read(ref _resetsTotal);
+
+    public long StreamEventsReceivedTotal => Interlocked.Read(ref _streamReceivedTotal);
+
+    public void StreamEventsReceived(int events, bool channel)
+    {
+        _streamReceived.Add(events, new KeyValuePair<string, object?>("feed", channel ? "channel" : "topic"));
+        Interlocked.Add(ref _streamReceivedTotal, events);
+    }
 
     public void Published(int events)
     {

@@ -16,7 +16,15 @@ public sealed record NodeStatus(
     long SlowClientDisconnects,
     long Resets,
     long WorkingSetBytes,
-    bool Draining);
+    bool Draining,
+    long StreamEventsReceived,
+    IReadOnlyList<InternalFeedStatus> InternalFeeds);
+
+/// <summary>
+/// A feed of one of the hub's own topics (the Mercure update log, whole or one of its shards): few by
+/// construction, so they are listed, unlike the feeds of the unbounded native topics.
+/// </summary>
+public sealed record InternalFeedStatus(string Topic, string? Channel, int Connections, long StreamEventsReceived);
 
 /// <summary>Serves the node's figures; the page turns successive totals into rates.</summary>
 public static class NodeStatusEndpoints
@@ -43,7 +51,11 @@ public static class NodeStatusEndpoints
                 metrics.SlowClientsTotal,
                 metrics.ResetsTotal,
                 process.WorkingSet64,
-                drainer.IsDraining));
+                drainer.IsDraining,
+                metrics.StreamEventsReceivedTotal,
+                [.. snapshot
+                    .Where(f => f.Topic.StartsWith(Hub.Grains.Contracts.EventRules.InternalTopicPrefix, StringComparison.Ordinal))
+                    .Select(f => new InternalFeedStatus(f.Topic, f.Channel?.Name, f.ConnectionCount, f.StreamEventsReceived))]));
         });
         return app;
     }

@@ -21,6 +21,7 @@ public static partial class MercureEndpoints
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddHubOptions<MercureOptions>(configuration, MercureOptions.Section);
         services.AddSingleton<TopicSelectorCache>();
+        services.AddSingleton<MercureShards>();
         services.AddSingleton<MercureTokens>();
         services.AddSingleton<MercureSubscribeHandler>();
         services.AddSingleton<MercurePublishHandler>();

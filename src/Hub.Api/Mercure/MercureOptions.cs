@@ -42,6 +42,16 @@ public sealed class MercureOptions : IValidatableObject
     [Range(16, 1_000_000)]
     public int MaxCachedTemplates { get; set; } = 10_000;
 
+    /// <summary>
+    /// Shards of the live Mercure traffic between silos and API nodes (<see cref="MercureShards"/>): a
+    /// node whose subscribers all name topics of one origin (<c>https://a.example/…</c>) receives only
+    /// that shard's updates; <c>*</c> and templates with a variable authority still receive all. Every
+    /// update goes out once on the log's stream and once per shard its topics fall in. Must be the same
+    /// on every API node. Default 16; 0 turns sharding off (every node with a subscriber receives all).
+    /// </summary>
+    [Range(0, 64)]
+    public int Shards { get; set; } = 16;
+
     public IReadOnlyList<string> Origins => [.. PublishOrigins.SelectMany(o => o.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

@@ -16,6 +16,7 @@ public sealed partial class MercurePublishHandler(
     IGrainFactory grains,
     MercureTokens tokens,
     TopicSelectorCache selectors,
+    MercureShards shards,
     IOptions<MercureOptions> options,
     IOptions<PublishOptions> publishOptions,
     IOptions<AuthOptions> authOptions,
@@ -68,7 +69,7 @@ public sealed partial class MercurePublishHandler(
         try
         {
             _log ??= grains.GetGrain<ITopicGrain>(MercureLog.Topic);
-            await _log.PublishAsync(new EventDraft(MercureLog.EventType, stored));
+            await _log.PublishAsync(new EventDraft(MercureLog.EventType, stored, Channels: shards.ChannelsOf(update.Topics)));
         }
         catch (ArgumentException ex)
         {

@@ -24,6 +24,7 @@ public sealed partial class MercureSubscribeHandler(
     ConnectionDrainer drainer,
     MercureTokens tokens,
     TopicSelectorCache selectors,
+    MercureShards shards,
     ClientConnectionLimiter clientLimits,
     ClientReadLimit readLimit,
     HubMetrics metrics,
@@ -86,13 +87,15 @@ public sealed partial class MercureSubscribeHandler(
         }
 
         var connection = new SseConnection(LogSet, context, metrics, subscriber);
+        // The shard's feed when every selector falls in one shard, else the whole log's (MercureShards).
+        var shard = shards.ChannelFor(subscriber.Selectors);
         using var aborted = connection.EndWhenAborted();
         // Unlike a native stream, a Mercure connection ends at its token's expiry whether it reads private updates or not.
         using var expiry = subscriber.Claims.Expires is { } expires ? access.CloseAt(connection, expires) : null;
         connections.Add(connection);
         try
         {
-            var attachment = await feeds.AttachAsync(connection, LogSet);
+            var attachment = await feeds.AttachAsync(connection, LogSet, shard);
             connection.Attached(attachment.Feeds, attachment.LiveStarts);
             var replay = new MercureReplay(connection, grains, metrics, logger);
             TopicPosition? resumeAfter = null;
@@ -127,7 +130,7 @@ public sealed partial class MercureSubscribeHandler(
         }
         finally
         {
-            feeds.Detach(connection, LogSet);
+            feeds.Detach(connection, LogSet, shard);
             connections.Remove(connection);
         }
         LogClosed(logger, connection.Id, connection.CloseReason);

@@ -16,6 +16,13 @@ namespace Hub.Api.Subscriptions;
 /// topic gap-free: the stream is best-effort, the log is the truth, so a sequence that jumps ahead makes
 /// the feed fetch what it skipped from the topic grain before delivering on.
 /// <para>
+/// A feed of one <see cref="Channel"/> of the topic listens to that channel's stream only: its events
+/// have holes between their sequences, and each stream batch says where the channel's previous event
+/// was (<see cref="EventBatch.Previous"/>), which is how the feed knows it missed nothing. Its position
+/// is still the topic's sequence (everything up to it was seen, most of it not of the channel), so
+/// listeners, resumes and the log speak the same positions for both kinds of feed.
+/// </para>
+/// <para>
 /// Lifecycle: starting (subscribing, reading the head) → running → stopped, when its last listener
 /// left. A stopped feed never subscribes again, and a start that fails after subscribing unsubscribes.
 /// </para>
@@ -44,11 +51,13 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
     private string _epoch = "";
     private long _last;
     private long _oldestHeld;
+    private long _received;
 
     private readonly TimeSpan _maxAge;
 
-    public TopicFeed(string topic, IGrainFactory grains, IStreamProvider streams, HubMetrics metrics, SubscriptionOptions options, RetentionOptions retention, int replayPageSize, ILogger logger)
+    public TopicFeed(string topic, IGrainFactory grains, IStreamProvider streams, HubMetrics metrics, SubscriptionOptions options, RetentionOptions retention, int replayPageSize, ILogger logger, FeedChannel? channel = null)
     {
+        Channel = channel;
         var limits = retention.For(topic);
         _recent = new RecentEvents(options.RecentEventsFor(limits.MaxEvents), options.RecentBytesPerTopic);
         _history = new HistoryPages(() => Grain, replayPageSize, options.RecentBytesPerTopic);
@@ -62,6 +71,12 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
     }
 
     public string Topic { get; }
+
+    /// <summary>The channel of the topic this feed listens to; null: the whole topic.</summary>
+    public FeedChannel? Channel { get; }
+
+    /// <summary>Events that arrived on this feed's stream subscription (not those repaired from the log).</summary>
+    public long StreamEventsReceived => Interlocked.Read(ref _received);
 
     /// <summary>Completes once the stream subscription stands and the feed knows the topic's head.</summary>
     public Task Ready { get; }
@@ -143,11 +158,13 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
 
     public async Task OnNextAsync(EventBatch item, StreamSequenceToken? token = null)
     {
+        Interlocked.Add(ref _received, item.Events.Count);
+        _metrics.StreamEventsReceived(item.Events.Count, Channel is not null);
         await _gate.WaitAsync();
         try
         {
             if (!_stopped)
-                await DeliverAsync(item.Events);
+                await DeliverAsync(item.Events, item.Previous);
         }
         catch (Exception ex)
         {
@@ -178,7 +195,7 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            if (_stopped)
+            if (_stopped || (Channel is not null && await CatchUpWithChannelAsync(Channel)))
                 return;
             var info = await Grain.GetInfoAsync();
             if (info.Epoch == _epoch && info.Head < _last)
@@ -203,6 +220,28 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>
+    /// The head check of a channel's feed, answered by the grain from memory: repairs up to the channel's
+    /// last event if the node has not seen it, and moves past the rest of the topic, which holds nothing
+    /// of the channel. False when the grain and the node are in different epochs (or the grain knows
+    /// less than the node): then the topic's head decides, as for a topic's feed.
+    /// </summary>
+    private async Task<bool> CatchUpWithChannelAsync(FeedChannel channel)
+    {
+        var head = await Grain.GetChannelHeadAsync(channel.Name);
+        if (head.Epoch != _epoch || head.Head < _last)
+            return false;
+        if (head.Last > _last)
+        {
+            LogHeadAhead(_logger, Topic, _last, head.Last);
+            _metrics.GapRepaired("head_check");
+            await RepairAsync(_epoch, head.Last + 1);
+        }
+        if (head.Last <= _last)
+            Skip(head.Head);
+        return true;
     }
 
     /// <summary>
@@ -253,7 +292,7 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
 
     private ITopicGrain Grain => _grains.GetGrain<ITopicGrain>(Topic);
 
-    private IAsyncStream<EventBatch> Stream => _streams.GetStream<EventBatch>(HubStreams.ForTopic(Topic));
+    private IAsyncStream<EventBatch> Stream => _streams.GetStream<EventBatch>(Channel is null ? HubStreams.ForTopic(Topic) : HubStreams.ForChannel(Topic, Channel.Name));
 
     private async Task StartAsync()
     {
@@ -271,6 +310,7 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
             {
                 _epoch = info.Epoch;
                 Volatile.Write(ref _last, info.Head);
+                _recent.Restart(info.Epoch, info.Head);
                 InitialPosition = new TopicPosition(info.Epoch, info.Head);
                 _ready = true;
             }
@@ -301,17 +341,23 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
         _subscription = null;
     }
 
-    /// <summary>Appends the batch's new events (repairing any gap from the log first) and walks the listeners.</summary>
-    private async Task DeliverAsync(IReadOnlyList<TopicEvent> events)
+    /// <summary>
+    /// Appends the batch's new events (repairing any gap from the log first) and walks the listeners.
+    /// <paramref name="previous"/> is a channel batch's <see cref="EventBatch.Previous"/>; null on a
+    /// topic's stream, where the event before each is the sequence before it.
+    /// </summary>
+    private async Task DeliverAsync(IReadOnlyList<TopicEvent> events, long? previous)
     {
         List<FormattedEvent>? fresh = null;
-        foreach (var e in events)
+        for (var k = 0; k < events.Count; k++)
         {
+            var e = events[k];
+            var before = previous is null ? e.Sequence - 1 : k == 0 ? previous.Value : events[k - 1].Sequence;
             if (e.Epoch == _epoch && e.Sequence <= _last)
                 continue; // already delivered (repair or head check got there first)
-            if (e.Epoch != _epoch && e.Sequence == 1 && _last == 0)
+            if (e.Epoch != _epoch && before == 0 && _last == 0)
                 SwitchEpoch(e.Epoch); // the topic's first event: its life (epoch) begins here, there is no gap
-            if (e.Epoch != _epoch || e.Sequence > _last + 1)
+            if (e.Epoch != _epoch || before > _last)
             {
                 // What came before the gap goes out first, so every listener still sees its topic in order.
                 Walk(fresh);
@@ -327,7 +373,10 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
         Walk(fresh);
     }
 
-    /// <summary>Fetches and delivers the log's events from the node's position up to (not including) <paramref name="until"/>.</summary>
+    /// <summary>
+    /// Fetches and delivers the log's events from the node's position up to (not including)
+    /// <paramref name="until"/>; a channel's feed delivers those of its channel and moves past the rest.
+    /// </summary>
     private async Task RepairAsync(string epoch, long until)
     {
         // The topic's log was lost and restarted: connections see the epoch change and reset themselves.
@@ -340,7 +389,14 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
                 return;
             var fresh = new List<FormattedEvent>(page.Events.Count);
             foreach (var e in page.Events)
-                fresh.Add(Append(e));
+            {
+                if (e.Sequence > _last + 1)
+                    Restart(e.Sequence - 1); // the log no longer holds what came between (retention passed it)
+                if (Channel is null || Channel.Contains(e))
+                    fresh.Add(Append(e));
+                else
+                    Skip(e.Sequence);
+            }
             Walk(fresh);
         }
     }
@@ -353,22 +409,45 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
             _epoch = epoch;
             Volatile.Write(ref _last, 0);
             Volatile.Write(ref _oldestHeld, 0);
-            _recent.Clear();
+            _recent.Restart(epoch, 0);
         }
         _history.Clear();
     }
 
-    /// <summary>Formats the next event once for the whole node and makes it the feed's newest.</summary>
+    /// <summary>Formats the next event once for the whole node and makes it the feed's newest (the caller checked that nothing came between).</summary>
     private FormattedEvent Append(TopicEvent e)
     {
         var formatted = new FormattedEvent(e);
         lock (_state)
         {
-            _recent.Add(formatted);
+            _recent.Add(formatted, _last);
             Volatile.Write(ref _last, e.Sequence);
-            Volatile.Write(ref _oldestHeld, _recent.OldestSequence);
+            Volatile.Write(ref _oldestHeld, _recent.Count == 0 ? 0 : _recent.ServesAfter + 1);
         }
         return formatted;
+    }
+
+    /// <summary>A channel's feed moves past <paramref name="sequence"/>: nothing up to it is of its channel.</summary>
+    private void Skip(long sequence)
+    {
+        lock (_state)
+        {
+            if (sequence <= _last)
+                return;
+            _recent.Advance(sequence);
+            Volatile.Write(ref _last, sequence);
+        }
+    }
+
+    /// <summary>The log has nothing between the node's position and <paramref name="position"/>: listeners behind it can only go to the log.</summary>
+    private void Restart(long position)
+    {
+        lock (_state)
+        {
+            _recent.Restart(_epoch, position);
+            Volatile.Write(ref _last, position);
+            Volatile.Write(ref _oldestHeld, 0);
+        }
     }
 
     /// <summary>

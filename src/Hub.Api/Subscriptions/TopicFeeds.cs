@@ -43,8 +43,10 @@ public sealed class TopicFeeds(
     /// Attaches <paramref name="listener"/> to the live feed of each of <paramref name="topics"/> and waits
     /// until every feed stands, so that from here on the listener misses no live event. Returns the feeds
     /// in the set's order and, per topic, the exact live start: where the feed stood when it joined.
+    /// With <paramref name="channel"/>, the feeds are of that channel of each topic (a feed of its own,
+    /// on the channel's stream), not of the whole topic.
     /// </summary>
-    public async Task<FeedAttachment> AttachAsync(IFeedListener listener, TopicSet topics)
+    public async Task<FeedAttachment> AttachAsync(IFeedListener listener, TopicSet topics, FeedChannel? channel = null)
     {
         ArgumentNullException.ThrowIfNull(listener);
         ArgumentNullException.ThrowIfNull(topics);
@@ -56,8 +58,8 @@ public sealed class TopicFeeds(
             for (var i = 0; i < topics.Count; i++)
             {
                 var topic = topics.Topics[i];
-                if (!_feeds.TryGetValue(topic, out var feed))
-                    _feeds[topic] = feed = new TopicFeed(topic, cluster, _streams, metrics, options.Value, retention.Value, sse.Value.ReplayPageSize, feedLogger);
+                if (!_feeds.TryGetValue(Key(topic, channel), out var feed))
+                    _feeds[Key(topic, channel)] = feed = new TopicFeed(topic, cluster, _streams, metrics, options.Value, retention.Value, sse.Value.ReplayPageSize, feedLogger, channel);
                 starts[i] = feed.Add(listener);
                 feeds[i] = feed;
             }
@@ -69,13 +71,13 @@ public sealed class TopicFeeds(
         }
         catch
         {
-            Detach(listener, topics);
+            Detach(listener, topics, channel);
             throw;
         }
     }
 
     /// <summary>Detaches the listener from all its feeds and stops those it was the last one on.</summary>
-    public void Detach(IFeedListener listener, TopicSet topics)
+    public void Detach(IFeedListener listener, TopicSet topics, FeedChannel? channel = null)
     {
         ArgumentNullException.ThrowIfNull(listener);
         ArgumentNullException.ThrowIfNull(topics);
@@ -84,12 +86,12 @@ public sealed class TopicFeeds(
         {
             foreach (var topic in topics.Topics)
             {
-                if (!_feeds.TryGetValue(topic, out var feed))
+                if (!_feeds.TryGetValue(Key(topic, channel), out var feed))
                     continue;
                 feed.Remove(listener);
                 if (feed.ConnectionCount == 0)
                 {
-                    _feeds.Remove(topic);
+                    _feeds.Remove(Key(topic, channel));
                     (released ??= []).Add(feed);
                 }
             }
@@ -97,6 +99,9 @@ public sealed class TopicFeeds(
         foreach (var feed in released ?? [])
             _ = feed.StopAsync();
     }
+
+    /// <summary>A feed's key: the topic, or the topic and a channel (a topic name has no space).</summary>
+    private static string Key(string topic, FeedChannel? channel) => channel is null ? topic : topic + " " + channel.Name;
 }
 
 /// <summary>The feeds a listener joined, in its topic set's order, and where each stood when it joined.</summary>

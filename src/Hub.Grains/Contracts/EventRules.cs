@@ -13,6 +13,8 @@ public static class EventRules
     public const int MaxTypeLength = 64;
     public const int MaxIdempotencyKeyLength = 128;
     public const int MaxEventKeyLength = 128;
+    public const int MaxChannelLength = 64;
+    public const int MaxChannelsPerEvent = 64;
 
     /// <summary>The type a publisher gets when it names none; SSE omits the <c>event:</c> line for it.</summary>
     public const string DefaultType = "message";
@@ -45,6 +47,34 @@ public static class EventRules
         if (topic.AsSpan().ContainsAnyExcept(TopicChars))
             return "The topic name may contain only A-Z a-z 0-9 . _ - : ~.";
         return null;
+    }
+
+    /// <summary>
+    /// Null when <paramref name="channels"/> (an <see cref="EventDraft.Channels"/>) are valid: at most
+    /// <see cref="MaxChannelsPerEvent"/>, each 1 to <see cref="MaxChannelLength"/> characters of a topic
+    /// name, shaped <c>group:name</c> or a bare name (a group of its own). Channels are named by the hub's
+    /// own endpoints, never by a client, so a bad one is a programming error.
+    /// </summary>
+    public static string? CheckChannels(IReadOnlyList<string>? channels)
+    {
+        if (channels is null)
+            return null;
+        if (channels.Count > MaxChannelsPerEvent)
+            return $"An event names at most {MaxChannelsPerEvent} channels.";
+        foreach (var channel in channels)
+        {
+            if (string.IsNullOrEmpty(channel) || channel.Length > MaxChannelLength || channel.AsSpan().ContainsAnyExcept(TopicChars))
+                return $"A channel name has 1 to {MaxChannelLength} characters of A-Z a-z 0-9 . _ - : ~.";
+        }
+        return null;
+    }
+
+    /// <summary>The group of a channel: the text before its first <c>:</c>, or the whole name.</summary>
+    public static string ChannelGroup(string channel)
+    {
+        ArgumentNullException.ThrowIfNull(channel);
+        var colon = channel.IndexOf(':', StringComparison.Ordinal);
+        return colon < 0 ? channel : channel[..colon];
     }
 
     /// <summary>Null when <paramref name="topic"/> is a topic a client may name at the native API, else what is wrong with it.</summary>

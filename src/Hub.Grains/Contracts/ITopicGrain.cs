@@ -36,6 +36,13 @@ public interface ITopicGrain : IGrainWithStringKey
     /// <summary>Where the topic's log stands.</summary>
     Task<TopicInfo> GetInfoAsync();
 
+    /// <summary>
+    /// Where <paramref name="channel"/> stands: what this grain appended, and at or before which sequence
+    /// the channel's newest event lies (<see cref="ChannelHead"/>). Answered from the grain's memory,
+    /// in step with its appends, so no append in flight can slip between the two figures.
+    /// </summary>
+    Task<ChannelHead> GetChannelHeadAsync(string channel);
+
     /// <summary>The latest event of every key the topic keeps, oldest first, with where its log stands.</summary>
     Task<TopicState> GetStateAsync();
 

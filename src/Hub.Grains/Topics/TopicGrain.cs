@@ -23,6 +23,12 @@ namespace Hub.Grains.Topics;
 /// cluster tests). The stream is best-effort; API nodes fetch from the log whatever it is late with.
 /// </para>
 /// <para>
+/// An event that names channels (<see cref="EventDraft.Channels"/>) also goes out on each of those
+/// channels' streams, in the same step as the topic's own batch, each batch saying where the channel's
+/// previous event was (<see cref="ChannelTracker"/>), so a node listening to one channel can tell that
+/// it missed nothing without receiving the rest of the topic.
+/// </para>
+/// <para>
 /// The queue is bounded (<see cref="PublishOptions.MaxQueuedEvents"/>): past it a publish is refused at
 /// once. A publish that waited in the queue for the whole response timeout is dropped, not stored: its
 /// caller has been answered with a timeout already, and storing it later would turn that failure into
@@ -56,8 +62,10 @@ public sealed partial class TopicGrain(
     private string? _topicProblem;
     private TopicInfo _info = null!;
     private IAsyncStream<EventBatch> _stream = null!;
+    private IStreamProvider _streams = null!;
+    private readonly ChannelTracker _channels = new();
     private Task? _flushing;
-    private readonly Queue<EventBatch> _outgoing = new();
+    private readonly Queue<Outgoing> _outgoing = new();
     private int _outgoingEvents;
     private Task? _streaming;
 
@@ -66,7 +74,10 @@ public sealed partial class TopicGrain(
         _topic = this.GetPrimaryKeyString();
         _topicProblem = EventRules.CheckTopic(_topic);
         _info = await log.GetInfoAsync(_topic, cancellationToken);
-        _stream = this.GetStreamProvider(HubStreams.Provider).GetStream<EventBatch>(HubStreams.ForTopic(_topic));
+        _streams = this.GetStreamProvider(HubStreams.Provider);
+        _stream = _streams.GetStream<EventBatch>(HubStreams.ForTopic(_topic));
+        // This activation vouches for no channel before the head it starts from.
+        _channels.Reset(_info.Epoch, _info.Head);
     }
 
     public Task<PublishResult> PublishAsync(EventDraft draft)
@@ -125,6 +136,12 @@ public sealed partial class TopicGrain(
         return info;
     }
 
+    public Task<ChannelHead> GetChannelHeadAsync(string channel)
+    {
+        ArgumentNullException.ThrowIfNull(channel);
+        return Task.FromResult(_channels.HeadOf(channel));
+    }
+
     public Task<TopicState> GetStateAsync() => log.ReadStateAsync(_topic);
 
     public Task<EventPage> ReadAfterAsync(long afterSequence, int limit) =>
@@ -162,7 +179,8 @@ public sealed partial class TopicGrain(
     {
         ArgumentNullException.ThrowIfNull(draft);
         var problem = _topicProblem ?? EventRules.CheckType(draft.Type)
-            ?? EventRules.CheckData(draft.Data, _options.MaxDataBytes) ?? EventRules.CheckEventKey(draft.Key);
+            ?? EventRules.CheckData(draft.Data, _options.MaxDataBytes) ?? EventRules.CheckEventKey(draft.Key)
+            ?? EventRules.CheckChannels(draft.Channels);
         if (problem is not null)
             throw new ArgumentException(problem, nameof(draft));
     }
@@ -208,6 +226,8 @@ public sealed partial class TopicGrain(
             // Every publish of the batch may have been a retry of a stored one: then nothing is new.
             if (events.Count > 0)
                 _info = _info with { Head = events[^1].Sequence };
+            // In the same turn as the head: a channel head asked for meanwhile sees both or neither.
+            var channelBatches = events.Count > 0 ? _channels.Track(events, ChannelsOf(batch, replays, events.Count)) : null;
             var offset = 0;
             for (var i = 0; i < batch.Count; i++)
             {
@@ -222,8 +242,23 @@ public sealed partial class TopicGrain(
             }
 
             if (events.Count > 0)
-                SendToStream(new EventBatch(events));
+                SendToStream(new Outgoing(new EventBatch(events), channelBatches));
         }
+    }
+
+    /// <summary>The channels each appended event names, aligned with the append's events (replayed publishes appended none).</summary>
+    private static IReadOnlyList<string>?[] ChannelsOf(List<PendingPublish> batch, IReadOnlyList<IdempotencyRecord?>? replays, int events)
+    {
+        var channels = new IReadOnlyList<string>?[events];
+        var offset = 0;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (replays?[i] is not null)
+                continue;
+            for (var j = 0; j < batch[i].Count && offset < events; j++)
+                channels[offset++] = batch[i].DraftAt(j).Channels;
+        }
+        return channels;
     }
 
     /// <summary>
@@ -283,13 +318,13 @@ public sealed partial class TopicGrain(
     /// bounded: when the stream is stuck for longer than it holds, the oldest batches are dropped, which
     /// API nodes see as a gap and fetch from the log.
     /// </summary>
-    private void SendToStream(EventBatch batch)
+    private void SendToStream(Outgoing outgoing)
     {
-        _outgoing.Enqueue(batch);
-        _outgoingEvents += batch.Events.Count;
+        _outgoing.Enqueue(outgoing);
+        _outgoingEvents += outgoing.Batch.Events.Count;
         while (_outgoingEvents > MaxStreamBacklogEvents && _outgoing.Count > 1)
         {
-            var dropped = _outgoing.Dequeue();
+            var dropped = _outgoing.Dequeue().Batch;
             _outgoingEvents -= dropped.Events.Count;
             LogStreamBacklogDropped(logger, _topic, dropped.Events[0].Sequence, dropped.Events[^1].Sequence);
         }
@@ -304,17 +339,51 @@ public sealed partial class TopicGrain(
             // What queued while the last send was in flight goes out as one message: the batches are
             // consecutive, so they join into one that a node delivers in order.
             var events = new List<TopicEvent>();
-            while (_outgoing.Count > 0 && (events.Count == 0 || events.Count + _outgoing.Peek().Events.Count <= _options.MaxGroupCommitEvents))
-                events.AddRange(_outgoing.Dequeue().Events);
+            Dictionary<string, List<EventBatch>>? channels = null;
+            while (_outgoing.Count > 0 && (events.Count == 0 || events.Count + _outgoing.Peek().Batch.Events.Count <= _options.MaxGroupCommitEvents))
+            {
+                var next = _outgoing.Dequeue();
+                events.AddRange(next.Batch.Events);
+                foreach (var (channel, batch) in next.Channels ?? [])
+                    Join(channels ??= new(StringComparer.Ordinal), channel, batch);
+            }
             _outgoingEvents -= events.Count;
+            if (channels is null)
+            {
+                await SendAsync(_stream, "", [new EventBatch(events)]);
+                continue;
+            }
+            var sends = new List<Task>(channels.Count + 1) { SendAsync(_stream, "", [new EventBatch(events)]) };
+            foreach (var (channel, batches) in channels)
+                sends.Add(SendAsync(_streams.GetStream<EventBatch>(HubStreams.ForChannel(_topic, channel)), channel, batches));
+            await Task.WhenAll(sends);
+        }
+    }
+
+    /// <summary>Appends a channel's batch to what goes out on it, as one batch when it follows on from the last.</summary>
+    private static void Join(Dictionary<string, List<EventBatch>> channels, string channel, EventBatch batch)
+    {
+        if (!channels.TryGetValue(channel, out var batches))
+            channels[channel] = batches = [];
+        if (batches.Count > 0 && batches[^1].Events[^1].Sequence == batch.Previous)
+            batches[^1] = batches[^1] with { Events = [.. batches[^1].Events, .. batch.Events] };
+        else
+            batches.Add(batch);
+    }
+
+    /// <summary>Sends batches on one stream in order; a failure is logged (the log has the events, nodes repair from it).</summary>
+    private async Task SendAsync(IAsyncStream<EventBatch> stream, string channel, List<EventBatch> batches)
+    {
+        foreach (var batch in batches)
+        {
             try
             {
-                await _stream.OnNextAsync(new EventBatch(events));
+                await stream.OnNextAsync(batch);
             }
             catch (Exception ex)
             {
                 // The events are safely in the log; API nodes notice the gap and fetch them from there.
-                LogStreamPublishFailed(logger, ex, _topic, events[0].Sequence, events[^1].Sequence);
+                LogStreamPublishFailed(logger, ex, _topic, channel, batch.Events[0].Sequence, batch.Events[^1].Sequence);
             }
         }
     }
@@ -420,6 +489,8 @@ public sealed partial class TopicGrain(
 
         public TaskCompletionSource<IReadOnlyList<PublishResult>>? Batch { get; }
 
+        public EventDraft DraftAt(int index) => _drafts is null ? _draft! : _drafts[index];
+
         public void CopyTo(EventDraft[] destination, int offset)
         {
             if (_drafts is null)
@@ -486,6 +557,9 @@ public sealed partial class TopicGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "The stream of topic {Topic} is stuck; events {FirstSequence}..{LastSequence} will not go out on it, API nodes will fetch them from the log")]
     private static partial void LogStreamBacklogDropped(ILogger logger, string topic, long firstSequence, long lastSequence);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing events {FirstSequence}..{LastSequence} of topic {Topic} to its stream failed; API nodes will repair the gap from the log")]
-    private static partial void LogStreamPublishFailed(ILogger logger, Exception exception, string topic, long firstSequence, long lastSequence);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing events {FirstSequence}..{LastSequence} of topic {Topic} to its stream (channel '{Channel}') failed; API nodes will repair the gap from the log")]
+    private static partial void LogStreamPublishFailed(ILogger logger, Exception exception, string topic, string channel, long firstSequence, long lastSequence);
+
+    /// <summary>An append's batch for the topic's stream and, when its events name channels, each channel's batches.</summary>
+    private readonly record struct Outgoing(EventBatch Batch, List<(string Channel, EventBatch Batch)>? Channels);
 }

@@ -1,4 +1,7 @@
 using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
 using Hub.Tests.Infrastructure;
 using Hub.Tests.Mercure;
 using Xunit;
@@ -37,6 +40,47 @@ public sealed class MercureClusterTests(RedisServer redis)
         Assert.Equal(Enumerable.Range(11, 10).Select(i => $"u{i}"), (await onA.NextAsync(10, TimeSpan.FromSeconds(30))).Select(e => e.Data));
         await PublishAsync(nodeB, publisher, $"{prefix}/books/21", "u21");
         Assert.Equal("u21", (await onA.NextAsync(TimeSpan.FromSeconds(30))).Data);
+    }
+
+    [Fact]
+    public async Task ANodeWhoseSubscribersNameOneOrigin_ReceivesOnlyThatShardsUpdates_WhileAStarSubscriberGetsEverything()
+    {
+        const string AdminPassword = "cluster-test-admin-password";
+        await using var cluster = await HubCluster.StartAsync(redis, settings: new Dictionary<string, string> { ["Hub__Admin__Password"] = AdminPassword });
+        var publisher = MercureTestTokens.Create(publish: ["*"], key: HubCluster.SigningKey);
+        var (a, b) = MercureShardsTests.TwoOrigins();
+        var nodeA = cluster.Api(0).Client;
+        var nodeB = cluster.Api(1).Client;
+
+        await using var everything = await SseStream.OpenAsync(nodeA, MercureTestTokens.Subscribe("*"), waitUntilAttached: false);
+        await using var oneOrigin = await SseStream.OpenAsync(nodeB, MercureTestTokens.Subscribe(a + "/books/{id}", a + "/users/1"), waitUntilAttached: false);
+        // Origin b's updates first: on the whole log's stream they would reach node B before origin a's.
+        for (var i = 1; i <= 10; i++)
+            await PublishAsync(nodeA, publisher, $"{b}/books/{i}", $"b{i}");
+        for (var i = 1; i <= 10; i++)
+            await PublishAsync(nodeA, publisher, $"{a}/books/{i}", $"a{i}");
+
+        Assert.Equal(Enumerable.Range(1, 10).Select(i => $"a{i}"), (await oneOrigin.NextAsync(10, TimeSpan.FromSeconds(30))).Select(e => e.Data));
+        Assert.Equal([.. Enumerable.Range(1, 10).Select(i => $"b{i}"), .. Enumerable.Range(1, 10).Select(i => $"a{i}")],
+            (await everything.NextAsync(20, TimeSpan.FromSeconds(30))).Select(e => e.Data));
+
+        using var statusB = await StatusAsync(nodeB, AdminPassword);
+        var feedB = Assert.Single(statusB.RootElement.GetProperty("internalFeeds").EnumerateArray());
+        Assert.Equal($"mercure-16:{MercureShardsTests.Shards().ShardOf(a)}", feedB.GetProperty("channel").GetString());
+        Assert.Equal(10, statusB.RootElement.GetProperty("streamEventsReceived").GetInt64());
+        using var statusA = await StatusAsync(nodeA, AdminPassword);
+        var feedA = Assert.Single(statusA.RootElement.GetProperty("internalFeeds").EnumerateArray());
+        Assert.Equal(JsonValueKind.Null, feedA.GetProperty("channel").ValueKind);
+        Assert.Equal(20, feedA.GetProperty("streamEventsReceived").GetInt64());
+    }
+
+    private static async Task<JsonDocument> StatusAsync(HttpClient node, string adminPassword)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "status/data");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("admin:" + adminPassword)));
+        using var response = await node.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync());
     }
 
     private static async Task PublishAsync(HttpClient node, string token, string topic, string data)

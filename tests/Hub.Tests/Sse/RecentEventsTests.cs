@@ -67,4 +67,29 @@ public class RecentEventsTests
         Assert.True(recent.TryCopyAfter("e1", 0, [], notBefore: DateTimeOffset.UnixEpoch));
         Assert.True(recent.TryCopyAfter("e1", 2, [], notBefore: DateTimeOffset.MaxValue)); // nothing to send: nothing too old
     }
+
+    [Fact]
+    public void AChannelsWindow_ServesItsSparseEvents_AndEveryPositionItVouchesFor()
+    {
+        var recent = new RecentEvents(capacity: 3, maxBytes: 1_000_000);
+        recent.Restart("e1", 10);
+        recent.Add(Event(12), previous: 10);
+        recent.Advance(14);
+        recent.Add(Event(15), previous: 14);
+        recent.Advance(20); // the feed learned nothing of its channel lies up to 20
+        Assert.Equal([12, 15], After(recent, 10));
+        Assert.Equal([15], After(recent, 13));
+        Assert.Empty(After(recent, 20));
+        Assert.False(recent.TryCopyAfter("e1", 9, [])); // before what it vouches for
+        Assert.False(recent.TryCopyAfter("e1", 21, [])); // ahead of this node
+
+        recent.Add(Event(25), previous: 20);
+        recent.Add(Event(30), previous: 25); // drops 12: positions up to 12 are no longer served
+        Assert.False(recent.TryCopyAfter("e1", 11, []));
+        Assert.Equal([15, 25, 30], After(recent, 12));
+
+        recent.Add(Event(40), previous: 35); // the feed could not vouch for 31..35: the window starts again
+        Assert.False(recent.TryCopyAfter("e1", 30, []));
+        Assert.Equal([40], After(recent, 35));
+    }
 }
