@@ -25,6 +25,7 @@ public static partial class MercureEndpoints
         services.AddSingleton<MercureTokens>();
         services.AddSingleton<MercureSubscribeHandler>();
         services.AddSingleton<MercurePublishHandler>();
+        services.AddMercureSubscriptions();
         return services;
     }
 
@@ -54,6 +55,7 @@ public static partial class MercureEndpoints
         app.MapPost(Path, (Func<HttpContext, Task<IResult>>)publish.PublishAsync).RequireRateLimiting(PublishRateLimit.Policy);
         // Reached only without the front branch (UseMercureStreams); it defines the route (other methods: 405).
         app.MapGet(Path, (Func<HttpContext, Task<IResult>>)subscribe.HandleAsync);
+        app.MapMercureSubscriptions();
         return app;
     }
 

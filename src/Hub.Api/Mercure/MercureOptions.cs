@@ -52,10 +52,34 @@ public sealed class MercureOptions : IValidatableObject
     [Range(0, 64)]
     public int Shards { get; set; } = 16;
 
+    /// <summary>
+    /// Mercure's optional subscription API: <c>GET /.well-known/mercure/subscriptions[/{topic}[/{subscriber}]]</c>
+    /// and a private subscription event on <c>/.well-known/mercure/subscriptions/{topic}/{subscriber}</c>
+    /// each time a subscription opens or closes. Default false: those URLs are 404 and no event is published.
+    /// </summary>
+    public bool SubscriptionsApi { get; set; }
+
+    /// <summary>
+    /// How long the cluster lists a node's subscriptions after the node last renewed its registration
+    /// (it renews every third of this): the most a node that died unannounced stays in listings, unless
+    /// a listing finds it dead sooner. Default 15 s.
+    /// </summary>
+    public TimeSpan SubscriptionsLease { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// How long a subscription listing waits for each node's answer; a node slower than this is left out.
+    /// Default 1 s: below <c>Hub:Cluster:ResponseTimeout</c> (1.5 s), which bounds the listing call itself.
+    /// </summary>
+    public TimeSpan SubscriptionsListTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
     public IReadOnlyList<string> Origins => [.. PublishOrigins.SelectMany(o => o.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (SubscriptionsLease < TimeSpan.FromSeconds(3) || SubscriptionsLease > TimeSpan.FromHours(1))
+            yield return new ValidationResult("Hub:Mercure:SubscriptionsLease must be between 3 seconds and 1 hour.", [nameof(SubscriptionsLease)]);
+        if (SubscriptionsListTimeout < TimeSpan.FromMilliseconds(100) || SubscriptionsListTimeout > TimeSpan.FromSeconds(30))
+            yield return new ValidationResult("Hub:Mercure:SubscriptionsListTimeout must be between 100 ms and 30 seconds.", [nameof(SubscriptionsListTimeout)]);
         foreach (var origin in Origins)
         {
             if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.AbsolutePath != "/" || uri.Query.Length > 0 || origin.EndsWith('/'))

@@ -29,6 +29,7 @@ public sealed partial class MercureSubscribeHandler(
     ClientReadLimit readLimit,
     HubMetrics metrics,
     TopicAccess access,
+    MercureSubscriptions subscriptions,
     IOptions<MercureOptions> options,
     ILogger<MercureSubscribeHandler> logger)
 {
@@ -93,10 +94,13 @@ public sealed partial class MercureSubscribeHandler(
         // Unlike a native stream, a Mercure connection ends at its token's expiry whether it reads private updates or not.
         using var expiry = subscriber.Claims.Expires is { } expires ? access.CloseAt(connection, expires) : null;
         connections.Add(connection);
+        MercurePresence? presence = null;
         try
         {
             var attachment = await feeds.AttachAsync(connection, LogSet, shard);
             connection.Attached(attachment.Feeds, attachment.LiveStarts);
+            // The subscription API (when on): listed, and its "active" events published, before the headers.
+            presence = await subscriptions.OpenAsync(subscriber);
             var replay = new MercureReplay(connection, grains, metrics, logger);
             TopicPosition? resumeAfter = null;
             if (lastEventId is not null)
@@ -132,6 +136,7 @@ public sealed partial class MercureSubscribeHandler(
         {
             feeds.Detach(connection, LogSet, shard);
             connections.Remove(connection);
+            await subscriptions.CloseAsync(presence);
         }
         LogClosed(logger, connection.Id, connection.CloseReason);
     }

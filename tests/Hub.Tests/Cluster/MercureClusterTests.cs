@@ -83,6 +83,37 @@ public sealed class MercureClusterTests(RedisServer redis)
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync());
     }
 
+    [Fact]
+    public async Task SubscriptionList_OnNodeA_HasASubscriberOnNodeB_UntilNodeBDies()
+    {
+        await using var cluster = await HubCluster.StartAsync(redis, settings: new Dictionary<string, string> { ["Hub__Mercure__SubscriptionsApi"] = "true" });
+        var reader = MercureTestTokens.Create(subscribe: [MercureSubscriptionsFixture.AllSubscriptions], key: HubCluster.SigningKey);
+        var topic = $"https://example.com/{Guid.NewGuid():N}/books/{{id}}";
+        var nodeA = cluster.Api(0).Client;
+        var nodeB = cluster.Api(1).Client;
+
+        // Listed before its headers go out, so no waiting: the node registered and listed it first.
+        var onB = await SseStream.OpenAsync(nodeB, MercureTestTokens.Subscribe(topic), waitUntilAttached: false);
+        var fromB = Assert.Single(await ListAsync(nodeA, reader, topic)).GetProperty("subscriber").GetString();
+        await using var onA = await SseStream.OpenAsync(nodeA, MercureTestTokens.Subscribe(topic), waitUntilAttached: false);
+        Assert.Equal(2, (await ListAsync(nodeA, reader, topic)).Count);
+        Assert.Equal(2, (await ListAsync(nodeB, reader, topic)).Count);
+
+        // Node B dies unannounced: its subscription leaves the list on A (a listing finds B gone, or its lease ends).
+        await cluster.KillApiAsync(1);
+        await onB.DisposeAsync();
+        await Eventually.TrueAsync(async () => (await ListAsync(nodeA, reader, topic)).Count == 1, "node B's subscription has left the list", TimeSpan.FromSeconds(40));
+        Assert.NotEqual(fromB, Assert.Single(await ListAsync(nodeA, reader, topic)).GetProperty("subscriber").GetString());
+    }
+
+    private static async Task<List<System.Text.Json.JsonElement>> ListAsync(HttpClient node, string token, string topic)
+    {
+        using var response = await MercureSubscriptionsFixture.GetAsync(node, MercureSubscriptionsFixture.PathOf(topic), token);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var list = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+        return MercureSubscriptionsFixture.Of(list, topic);
+    }
+
     private static async Task PublishAsync(HttpClient node, string token, string topic, string data)
     {
         using var request = MercureTestTokens.Publish([new("topic", topic), new("data", data)], token);
