@@ -24,7 +24,9 @@ namespace Hub.Grains.EventLog;
 /// its past lives), and its next append starts a new life at sequence 1.</item>
 /// <item>Reads create nothing: a topic no append has created answers head 0 and no events, with an epoch
 /// that names no life yet (a log may answer a different one per read); an append expecting head 0 in the
-/// epoch it read creates the topic in that epoch.</item>
+/// epoch it read creates the topic in that epoch. A log may instead refuse it (a conflict: the writer
+/// rereads) when that epoch could name an earlier life of the topic, as the in-memory log does once a
+/// sweep has forgotten topics since the read.</item>
 /// </list>
 /// </summary>
 public interface IEventLog
