@@ -26,6 +26,7 @@ IScenario? scenario = args1.Command switch
     "stream" => new StreamScenario(args1),
     "resume-storm" => new ResumeStormScenario(args1),
     "idle" => new IdleScenario(args1),
+    "read-cost" => new ReadCostScenario(args1),
     _ => null,
 };
 if (scenario is null)

@@ -16,6 +16,8 @@ public static class Usage
         stream        --streams 500 --chunks-per-second 50 --duration 30 (s) --warmup 10 (s)   streamed publishes (text/event-stream), one viewer each
         resume-storm  --clients 1000 --behind 100 --rate 50 (ev/s while they reconnect)
         idle          --pid PID[,PID] --connections 2000 --processes (2 above 5,000) --topics 1 --settle 5
+        read-cost     --pid PID --names 100000 --concurrency 32 --settle 0 (s)   distinct never-published names read once each;
+                      server RSS and managed heap (/status/data) before, after, after settling
         report        FILE.json... --out PREFIX [--note "text"]   side-by-side table with Hub/nchan ratios
         """;
 }

@@ -16,6 +16,7 @@ public sealed record NodeStatus(
     long SlowClientDisconnects,
     long Resets,
     long WorkingSetBytes,
+    long ManagedHeapBytes,
     bool Draining,
     long StreamEventsReceived,
     IReadOnlyList<InternalFeedStatus> InternalFeeds);
@@ -51,6 +52,8 @@ public static class NodeStatusEndpoints
                 metrics.SlowClientsTotal,
                 metrics.ResetsTotal,
                 process.WorkingSet64,
+                // Without forcing a collection: what the heap holds now, garbage not yet collected included.
+                GC.GetTotalMemory(forceFullCollection: false),
                 drainer.IsDraining,
                 metrics.StreamEventsReceivedTotal,
                 [.. snapshot

@@ -26,6 +26,7 @@ public static class HubApplication
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddHubCluster();
         builder.AddHubObservability(HubMetrics.MeterName);
+        builder.AddHubManagementListener();
 
         var services = builder.Services;
         var configuration = builder.Configuration;
@@ -65,6 +66,8 @@ public static class HubApplication
     {
         ArgumentNullException.ThrowIfNull(app);
         app.Services.GetRequiredService<HubMetrics>().Observe(app.Services.GetRequiredService<SseConnections>(), app.Services.GetRequiredService<TopicFeeds>());
+        // /metrics on its own listener when one is configured; nothing else there.
+        app.UseHubManagementListener();
         // The client's address from a trusted proxy, before anything counts by address (streams too).
         app.UseHubProxy();
         // SSE streams first: they skip the rest of the pipeline, which would otherwise keep a suspended

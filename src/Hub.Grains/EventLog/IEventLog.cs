@@ -18,9 +18,15 @@ namespace Hub.Grains.EventLog;
 /// <item>Epoch: a short opaque string fixed when a topic's log is created, by its first append. If the
 /// log is lost (or expired) the next append creates a new epoch, so cursors from before are recognisably
 /// stale.</item>
+/// <item>End of life: once all of a topic's events have aged out (<see cref="RetentionLimits.MaxAge"/>)
+/// and none of its idempotency records is within its window, the log may forget the topic entirely,
+/// state included: it then answers like a topic never written (head 0, in an epoch other than any of
+/// its past lives), and its next append starts a new life at sequence 1.</item>
 /// <item>Reads create nothing: a topic no append has created answers head 0 and no events, with an epoch
 /// that names no life yet (a log may answer a different one per read); an append expecting head 0 in the
-/// epoch it read creates the topic in that epoch.</item>
+/// epoch it read creates the topic in that epoch. A log may instead refuse it (a conflict: the writer
+/// rereads) when that epoch could name an earlier life of the topic, as the in-memory log does once a
+/// sweep has forgotten topics since the read.</item>
 /// </list>
 /// </summary>
 public interface IEventLog

@@ -5,25 +5,45 @@ namespace Hub.Grains.EventLog;
 
 /// <summary>
 /// The embedded default: each topic's retained events in a list in this process. History lives as long
-/// as the process; a restart starts every topic in a new (shared) epoch, which subscribers see as a reset.
+/// as the process; a restart starts every topic in a new epoch, which subscribers see as a reset.
 /// A topic exists from its first append: reading an unknown name answers head 0 and stores nothing.
-/// Topics whose events all aged out are kept (a few dozen bytes: the head), because a topic forgotten and
-/// published again would restart at sequence 1 in the same shared epoch, under cursors that are past it.
+/// <para>
+/// A topic's life ends when its events have all aged out and no idempotency record is within its window,
+/// as a topic's keys expire in the Redis log: the log then forgets it (sweeping at most once per
+/// <see cref="SweepInterval"/>, when it is next used), so memory stays flat however many short-lived
+/// topics come and go. Nothing of a forgotten topic is kept, not even its head, so its next life
+/// starts at sequence 1 again, and it must not do so in the epoch of its old life: cursors past those
+/// sequences would skip the new events. Topics are born in the log's current birth epoch, and every sweep
+/// that forgets a topic draws a new one, so a forgotten topic always comes back in an epoch it never had
+/// and every old cursor of it is answered with a reset.
+/// </para>
 /// </summary>
 public sealed class InMemoryEventLog(IOptions<RetentionOptions> options, TimeProvider time, IOptions<TopicStateOptions>? stateOptions = null) : IEventLog
 {
+    /// <summary>The longest time between sweeps; shorter when a retention age is shorter (never under a second).</summary>
+    public static readonly TimeSpan MaxSweepInterval = TimeSpan.FromMinutes(1);
+
     private readonly RetentionOptions _retention = options.Value;
     private readonly int _maxKeys = (stateOptions?.Value ?? new TopicStateOptions()).MaxKeys;
+    private readonly Dictionary<string, InMemoryTopicLog> _topics = new(StringComparer.Ordinal);
 
-    // Every topic's log lives exactly as long as this process, so they all share one epoch: a restart
-    // renews them together, and a cursor over many topics names the epoch once (Cursor leaves repeats out).
-    private readonly string _epoch = Epochs.New();
-    private readonly Dictionary<string, TopicLog> _topics = new(StringComparer.Ordinal);
+    // The epoch topics are born in (guarded by the _topics lock). Topics born between two sweeps share
+    // it, so a cursor over many of them names it once (Cursor leaves repeats out); a restart or a sweep
+    // that forgot a topic draws a new one.
+    private string _birthEpoch = Epochs.New();
+
+    // When the next sweep is due (UTC ticks; the first call sweeps an empty map). Read without the lock,
+    // so the check costs a field read.
+    private long _nextSweep;
+
+    /// <summary>How often this log looks for ended topics: the shortest retention age, between 1 s and <see cref="MaxSweepInterval"/>.</summary>
+    public TimeSpan SweepInterval { get; } = SweepIntervalFor(options.Value);
 
     public Task<TopicInfo> GetInfoAsync(string topic, CancellationToken cancellationToken = default)
     {
+        SweepIfDue();
         if (Find(topic) is not { } log)
-            return Task.FromResult(Unknown(topic));
+            return Task.FromResult(Unborn(topic));
         lock (log)
         {
             Trim(topic, log);
@@ -36,12 +56,8 @@ public sealed class InMemoryEventLog(IOptions<RetentionOptions> options, TimePro
         DateTimeOffset time, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(drafts);
-        var log = Get(topic);
-        lock (log)
+        return Task.FromResult(Write<IReadOnlyList<TopicEvent>>(topic, expectedEpoch, expectedHead, log =>
         {
-            if (log.Epoch != expectedEpoch || log.Head != expectedHead)
-                throw new SequenceConflictException(
-                    $"Topic '{topic}' is at {log.Epoch}/{log.Head}, the writer expected {expectedEpoch}/{expectedHead}.");
             var appended = new TopicEvent[drafts.Count];
             for (var i = 0; i < drafts.Count; i++)
             {
@@ -49,8 +65,8 @@ public sealed class InMemoryEventLog(IOptions<RetentionOptions> options, TimePro
                 log.Add(appended[i], _maxKeys);
             }
             Trim(topic, log);
-            return Task.FromResult<IReadOnlyList<TopicEvent>>(appended);
-        }
+            return appended;
+        }));
     }
 
     public Task<IdempotentAppend> AppendIdempotentAsync(
@@ -61,47 +77,71 @@ public sealed class InMemoryEventLog(IOptions<RetentionOptions> options, TimePro
         ArgumentNullException.ThrowIfNull(drafts);
         ArgumentNullException.ThrowIfNull(claims);
         AppendClaims.CheckCover(claims, drafts.Count);
-        var log = Get(topic);
-        lock (log)
+        return Task.FromResult(Write(topic, expectedEpoch, expectedHead, log => AppendIdempotent(topic, log, drafts, claims, window, time)));
+    }
+
+    /// <summary>
+    /// Runs <paramref name="write"/> under the topic's lock once its epoch and head are the expected ones
+    /// (else <see cref="SequenceConflictException"/>), on the topic's current life: one a sweep forgot
+    /// between the lookup and the lock is looked up again.
+    /// </summary>
+    private T Write<T>(string topic, string expectedEpoch, long expectedHead, Func<InMemoryTopicLog, T> write)
+    {
+        SweepIfDue();
+        while (true)
         {
-            if (log.Epoch != expectedEpoch || log.Head != expectedHead)
-                throw new SequenceConflictException(
-                    $"Topic '{topic}' is at {log.Epoch}/{log.Head}, the writer expected {expectedEpoch}/{expectedHead}.");
-            var cutoff = time - window.Duration;
-            log.ForgetKeys(cutoff, window.MaxKeys);
-            var stored = new List<TopicEvent>(drafts.Count);
-            var replays = new IdempotencyRecord?[claims.Count];
-            var next = 0;
-            for (var i = 0; i < claims.Count; i++)
+            var log = Open(topic, expectedEpoch, expectedHead);
+            lock (log)
             {
-                var claim = claims[i];
-                if (claim.Key is { } key && log.Keys.TryGetValue(key, out var known) && known.Time >= cutoff)
-                {
-                    replays[i] = known.Record;
-                    next += claim.Count;
+                if (log.Forgotten)
                     continue;
-                }
-                var first = log.Head + 1;
-                for (var j = 0; j < claim.Count; j++, next++)
-                {
-                    var appended = new TopicEvent(topic, log.Epoch, log.Head + 1, drafts[next].Type, drafts[next].Data, time, drafts[next].Key);
-                    log.Add(appended, _maxKeys);
-                    stored.Add(appended);
-                }
-                if (claim.Key is { } newKey)
-                    log.RememberKey(newKey, new IdempotencyRecord(claim.Fingerprint ?? "", log.Epoch, first, claim.Count), time);
+                if (log.Epoch != expectedEpoch || log.Head != expectedHead)
+                    throw new SequenceConflictException(
+                        $"Topic '{topic}' is at {log.Epoch}/{log.Head}, the writer expected {expectedEpoch}/{expectedHead}.");
+                return write(log);
             }
-            log.ForgetKeys(cutoff, window.MaxKeys);
-            Trim(topic, log);
-            return Task.FromResult(new IdempotentAppend(stored, replays));
         }
+    }
+
+    private IdempotentAppend AppendIdempotent(
+        string topic, InMemoryTopicLog log, IReadOnlyList<EventDraft> drafts, IReadOnlyList<AppendClaim> claims,
+        IdempotencyWindow window, DateTimeOffset time)
+    {
+        var cutoff = time - window.Duration;
+        log.ForgetKeys(cutoff, window.MaxKeys);
+        var stored = new List<TopicEvent>(drafts.Count);
+        var replays = new IdempotencyRecord?[claims.Count];
+        var next = 0;
+        for (var i = 0; i < claims.Count; i++)
+        {
+            var claim = claims[i];
+            if (claim.Key is { } key && log.Keys.TryGetValue(key, out var known) && known.Time >= cutoff)
+            {
+                replays[i] = known.Record;
+                next += claim.Count;
+                continue;
+            }
+            var first = log.Head + 1;
+            for (var j = 0; j < claim.Count; j++, next++)
+            {
+                var appended = new TopicEvent(topic, log.Epoch, log.Head + 1, drafts[next].Type, drafts[next].Data, time, drafts[next].Key);
+                log.Add(appended, _maxKeys);
+                stored.Add(appended);
+            }
+            if (claim.Key is { } newKey)
+                log.RememberKey(newKey, new IdempotencyRecord(claim.Fingerprint ?? "", log.Epoch, first, claim.Count), time, window.Duration);
+        }
+        log.ForgetKeys(cutoff, window.MaxKeys);
+        Trim(topic, log);
+        return new IdempotentAppend(stored, replays);
     }
 
     public Task<EventPage> ReadAfterAsync(string topic, long afterSequence, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        SweepIfDue();
         if (Find(topic) is not { } log)
-            return Task.FromResult(new EventPage(Unknown(topic), []));
+            return Task.FromResult(new EventPage(Unborn(topic), []));
         lock (log)
         {
             Trim(topic, log);
@@ -116,7 +156,9 @@ public sealed class InMemoryEventLog(IOptions<RetentionOptions> options, TimePro
 
     public Task<TopicState> ReadStateAsync(string topic, CancellationToken cancellationToken = default)
     {
-        var log = Get(topic);
+        SweepIfDue();
+        if (Find(topic) is not { } log)
+            return Task.FromResult(new TopicState(Unborn(topic), []));
         lock (log)
         {
             Trim(topic, log);
@@ -129,24 +171,20 @@ public sealed class InMemoryEventLog(IOptions<RetentionOptions> options, TimePro
         // Memory loses nothing while its process lives; this exists for the contract (and for tests).
         lock (_topics)
         {
-            if (_topics.TryGetValue(topic, out var log) && log.Epoch == lostEpoch)
-                _topics[topic] = new TopicLog(Epochs.New());
+            if (_topics.TryGetValue(topic, out var log))
+            {
+                lock (log)
+                {
+                    if (log.Epoch == lostEpoch)
+                    {
+                        log.Forgotten = true;
+                        _topics[topic] = new InMemoryTopicLog(Epochs.New());
+                    }
+                }
+            }
         }
         return GetInfoAsync(topic, cancellationToken);
     }
-
-    /// <summary>
-    /// The topic's log, or null when it was never written: reads answer such a topic without creating
-    /// it, so reading names nobody publishes costs no memory. It is born, in the shared epoch, on its
-    /// first append (<see cref="Get"/>).
-    /// </summary>
-    private TopicLog? Find(string topic)
-    {
-        lock (_topics)
-            return _topics.GetValueOrDefault(topic);
-    }
-
-    private TopicInfo Unknown(string topic) => new(topic, _epoch, 0, 1);
 
     /// <summary>Topics this log holds (tests and diagnostics).</summary>
     public int TopicCount
@@ -158,17 +196,87 @@ public sealed class InMemoryEventLog(IOptions<RetentionOptions> options, TimePro
         }
     }
 
-    private TopicLog Get(string topic)
+    /// <summary>
+    /// The topic's log, or null when it has no life: reads answer such a topic without creating it, so
+    /// reading names nobody publishes costs no memory. It is born on an append (<see cref="Open"/>).
+    /// </summary>
+    private InMemoryTopicLog? Find(string topic)
+    {
+        lock (_topics)
+            return _topics.GetValueOrDefault(topic);
+    }
+
+    private TopicInfo Unborn(string topic)
+    {
+        lock (_topics)
+            return new(topic, _birthEpoch, 0, 1);
+    }
+
+    /// <summary>
+    /// The topic's log, born now when it has none and the writer expects it unborn in the current birth
+    /// epoch: a writer that read it in an older birth epoch (before a sweep forgot topics) may have read
+    /// an earlier life of it, so it is refused and rereads, as after any conflict.
+    /// </summary>
+    private InMemoryTopicLog Open(string topic, string expectedEpoch, long expectedHead)
     {
         lock (_topics)
         {
-            if (!_topics.TryGetValue(topic, out var log))
-                _topics[topic] = log = new TopicLog(_epoch);
+            if (_topics.TryGetValue(topic, out var log))
+                return log;
+            if (expectedHead != 0 || expectedEpoch != _birthEpoch)
+                throw new SequenceConflictException(
+                    $"Topic '{topic}' is at {_birthEpoch}/0, the writer expected {expectedEpoch}/{expectedHead}.");
+            _topics[topic] = log = new InMemoryTopicLog(_birthEpoch);
             return log;
         }
     }
 
-    private void Trim(string topic, TopicLog log)
+    /// <summary>
+    /// Forgets the topics whose life has ended, at most once per <see cref="SweepInterval"/>. One pass over
+    /// every topic under the map's lock; a topic is forgotten within a sweep interval of its end, when the
+    /// log is next used (an idle log holds what it held).
+    /// </summary>
+    private void SweepIfDue()
+    {
+        var now = time.GetUtcNow();
+        if (now.UtcTicks < Volatile.Read(ref _nextSweep))
+            return;
+        lock (_topics)
+        {
+            if (now.UtcTicks < _nextSweep)
+                return;
+            Volatile.Write(ref _nextSweep, (now + SweepInterval).UtcTicks);
+            var forgot = false;
+            foreach (var (topic, log) in _topics)
+            {
+                lock (log)
+                {
+                    Trim(topic, log);
+                    if (!log.IsOver(now))
+                        continue;
+                    log.Forgotten = true;
+                }
+                // Removing while enumerating is allowed for Dictionary (since .NET Core 3.0).
+                _topics.Remove(topic);
+                forgot = true;
+            }
+            if (forgot)
+                _birthEpoch = Epochs.New();
+        }
+    }
+
+    private static TimeSpan SweepIntervalFor(RetentionOptions retention)
+    {
+        var shortest = retention.MaxAge;
+        foreach (var rule in retention.Topics.Values)
+        {
+            if (rule?.MaxAge is { } age && age < shortest)
+                shortest = age;
+        }
+        return TimeSpan.FromTicks(Math.Clamp(shortest.Ticks, TimeSpan.TicksPerSecond, MaxSweepInterval.Ticks));
+    }
+
+    private void Trim(string topic, InMemoryTopicLog log)
     {
         var limits = _retention.For(topic);
         var drop = Math.Max(log.Count - limits.MaxEvents, 0);
@@ -182,66 +290,6 @@ public sealed class InMemoryEventLog(IOptions<RetentionOptions> options, TimePro
         {
             log.Events.RemoveRange(0, log.Start);
             log.Start = 0;
-        }
-    }
-
-    private sealed class TopicLog(string epoch)
-    {
-        public string Epoch { get; } = epoch;
-        public long Head { get; set; }
-        /// <summary>Retained events are <c>Events[Start..]</c>; those before Start await compaction.</summary>
-        public List<TopicEvent> Events { get; } = [];
-        public int Start { get; set; }
-        public int Count => Events.Count - Start;
-
-        public TopicInfo Info(string topic) => new(topic, Epoch, Head, Head - Count + 1);
-
-        /// <summary>The latest event of every key, in sequence order (oldest first): a key's newer event moves it to the end.</summary>
-        public LinkedList<TopicEvent> State { get; } = new();
-
-        private readonly Dictionary<string, LinkedListNode<TopicEvent>> _stateByKey = new(StringComparer.Ordinal);
-
-        /// <summary>Appends the next event and, when it has a key, makes it the key's latest, forgetting the oldest keys beyond <paramref name="maxKeys"/>.</summary>
-        public void Add(TopicEvent e, int maxKeys)
-        {
-            Events.Add(e);
-            Head = e.Sequence;
-            if (e.Key is null)
-                return;
-            if (_stateByKey.Remove(e.Key, out var previous))
-                State.Remove(previous);
-            _stateByKey[e.Key] = State.AddLast(e);
-            while (State.Count > maxKeys)
-            {
-                _stateByKey.Remove(State.First!.Value.Key!);
-                State.RemoveFirst();
-            }
-        }
-
-        /// <summary>The idempotency keys of this epoch, and the order they were recorded in (oldest first).</summary>
-        public Dictionary<string, (IdempotencyRecord Record, DateTimeOffset Time)> Keys { get; } = new(StringComparer.Ordinal);
-
-        private readonly Queue<(string Key, IdempotencyRecord Record)> _keyOrder = new();
-
-        public void RememberKey(string key, IdempotencyRecord record, DateTimeOffset time)
-        {
-            Keys[key] = (record, time);
-            _keyOrder.Enqueue((key, record));
-        }
-
-        /// <summary>Drops records older than <paramref name="cutoff"/>, then the oldest beyond <paramref name="maxKeys"/>.</summary>
-        public void ForgetKeys(DateTimeOffset cutoff, int maxKeys)
-        {
-            while (_keyOrder.TryPeek(out var oldest))
-            {
-                // An entry whose key was recorded again since (after it had expired) is stale: skip it.
-                var current = Keys.TryGetValue(oldest.Key, out var known) && ReferenceEquals(known.Record, oldest.Record);
-                if (current && known.Time >= cutoff && Keys.Count <= maxKeys)
-                    return;
-                _keyOrder.Dequeue();
-                if (current)
-                    Keys.Remove(oldest.Key);
-            }
         }
     }
 }

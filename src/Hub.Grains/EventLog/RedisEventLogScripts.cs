@@ -21,8 +21,8 @@ internal static class RedisEventLogScripts
     /// refuse new ones. A writer expecting a later head is stale: it is answered the fresh epoch at head 0
     /// (and refused) without a write. Returns epoch, head and 0 (existed or not created), 1 (created) or 2
     /// (created, orphaned events dropped).</item>
-    /// <item><c>expire</c> lets a topic's keys expire once its newest event would have aged out, so a topic
-    /// nobody publishes to any more leaves nothing behind.</item>
+    /// <item><c>expire</c> lets a topic's keys expire once its newest event would have aged out (its meta
+    /// not before its idempotency records), so a topic nobody publishes to any more leaves nothing behind.</item>
     /// <item><c>trim</c> applies retention and returns the oldest retained sequence (head + 1 when none).
     /// By count: everything below head - max + 1. By age: entries are consecutive and their times never
     /// decrease (<see cref="Append"/> makes sure), so a binary search over sequences finds the first
@@ -55,9 +55,11 @@ internal static class RedisEventLogScripts
           return ARGV[2], 0, 1 + orphaned
         end
         local function expire(t, cutoff)
-          -- The topic's whole life (its state too) ends when nothing was published for the retention age.
+          -- The topic's whole life (its state too) ends when nothing was published for the retention age,
+          -- and no idempotency record is within its window: the meta (epoch and head) lives as long as the
+          -- records do, so a retry within the window finds its record in the epoch it was made in.
           local ttl = math.max(t - cutoff, 1000)
-          redis.call('PEXPIRE', KEYS[1], ttl)
+          redis.call('PEXPIRE', KEYS[1], math.max(ttl, redis.call('PTTL', KEYS[3])))
           redis.call('PEXPIRE', KEYS[2], ttl)
           redis.call('PEXPIRE', KEYS[5], ttl)
           redis.call('PEXPIRE', KEYS[6], ttl)
@@ -197,8 +199,8 @@ internal static class RedisEventLogScripts
         redis.call('HSET', KEYS[1], 'head', head)
         bound(tonumber(ARGV[11]))
         local oldest = trim(head, tonumber(ARGV[5]), tonumber(ARGV[6]))
-        expire(t, tonumber(ARGV[6]))
         if recorded then forget(cutoff, tonumber(ARGV[8]), ARGV[9]) end
+        expire(t, tonumber(ARGV[6]))
         return {1, epoch, head, oldest, created, t, replays}
         """;
 

@@ -193,24 +193,22 @@ public sealed partial class TopicGrain(
             if (_pending.Count == 0)
                 break;
             var batch = TakeBatch();
-            IReadOnlyList<TopicEvent> events;
-            IReadOnlyList<IdempotencyRecord?>? replays = null;
+            IdempotentAppend appended;
             try
             {
-                var drafts = Drafts(batch);
-                var started = time.GetTimestamp();
-                if (HasKeys(batch))
+                try
                 {
-                    var window = new IdempotencyWindow(_options.IdempotencyWindow, _options.MaxIdempotencyKeysPerTopic);
-                    var appended = await log.AppendIdempotentAsync(_topic, _info.Epoch, _info.Head, drafts, Claims(batch), window, time.GetUtcNow());
-                    events = appended.Events;
-                    replays = appended.Replays;
+                    appended = await AppendAsync(batch);
                 }
-                else
+                catch (SequenceConflictException ex)
                 {
-                    events = await log.AppendAsync(_topic, _info.Epoch, _info.Head, drafts, time.GetUtcNow());
+                    // The log is not where this activation left it, and a refused append stored nothing,
+                    // so one more try after rereading is safe. The usual cause is no fault at all: the log
+                    // forgot the topic (its events aged out) and it starts a new life at head 0.
+                    LogAppendConflict(logger, _topic, ex.Message);
+                    await RefreshInfoAfterFailureAsync();
+                    appended = await AppendAsync(batch);
                 }
-                metrics.Appended(time.GetElapsedTime(started), events.Count);
             }
             catch (Exception ex)
             {
@@ -224,15 +222,16 @@ public sealed partial class TopicGrain(
             }
 
             // Every publish of the batch may have been a retry of a stored one: then nothing is new.
+            var events = appended.Events;
             if (events.Count > 0)
                 _info = _info with { Head = events[^1].Sequence };
             // In the same turn as the head: a channel head asked for meanwhile sees both or neither.
-            var channelBatches = events.Count > 0 ? _channels.Track(events, ChannelsOf(batch, replays, events.Count)) : null;
+            var channelBatches = events.Count > 0 ? _channels.Track(events, ChannelsOf(batch, appended.Replays, events.Count)) : null;
             var offset = 0;
             for (var i = 0; i < batch.Count; i++)
             {
                 var p = batch[i];
-                if (replays?[i] is { } record)
+                if (appended.Replays[i] is { } record)
                 {
                     p.Replay(_topic, record);
                     continue;
@@ -294,6 +293,26 @@ public sealed partial class TopicGrain(
         SequenceConflictException { InnerException: null } => exception,
         _ => new EventLogUnavailableException($"Appending to the event log failed ({exception.GetType().Name}: {exception.Message}); the events may or may not be stored."),
     };
+
+    /// <summary>Appends the batch after the head this activation knows; without keys every entry of <see cref="IdempotentAppend.Replays"/> is null.</summary>
+    private async Task<IdempotentAppend> AppendAsync(List<PendingPublish> batch)
+    {
+        var drafts = Drafts(batch);
+        var started = time.GetTimestamp();
+        IdempotentAppend appended;
+        if (HasKeys(batch))
+        {
+            var window = new IdempotencyWindow(_options.IdempotencyWindow, _options.MaxIdempotencyKeysPerTopic);
+            appended = await log.AppendIdempotentAsync(_topic, _info.Epoch, _info.Head, drafts, Claims(batch), window, time.GetUtcNow());
+        }
+        else
+        {
+            var events = await log.AppendAsync(_topic, _info.Epoch, _info.Head, drafts, time.GetUtcNow());
+            appended = new IdempotentAppend(events, new IdempotencyRecord?[batch.Count]);
+        }
+        metrics.Appended(time.GetElapsedTime(started), appended.Events.Count);
+        return appended;
+    }
 
     private static bool HasKeys(List<PendingPublish> batch)
     {
@@ -550,6 +569,9 @@ public sealed partial class TopicGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Topic {Topic}: dropped {Publishes} queued publishes ({Events} events) that waited longer than their callers do; they were not stored")]
     private static partial void LogAbandonedDropped(ILogger logger, string topic, int publishes, int events);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Topic {Topic}: the log refused an append ({Conflict}); rereading it and trying once more")]
+    private static partial void LogAppendConflict(ILogger logger, string topic, string conflict);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Appending to topic {Topic} failed; its publishers get the error")]
     private static partial void LogAppendFailed(ILogger logger, Exception exception, string topic);

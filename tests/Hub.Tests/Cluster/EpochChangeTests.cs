@@ -32,7 +32,8 @@ public sealed class EpochChangeTests(RedisServer redis)
             foreach (var key in server.Keys(pattern: $"*{topic}*"))
                 await db.KeyDeleteAsync(key);
         }
-        // The grain finds its log gone at its next append (answered 503) and starts a new epoch.
+        // The grain finds its log gone at its next append (refused, storing nothing), rereads it and
+        // appends again: the publish starts the topic's new epoch.
         await PublishAsync(cluster, topic, "after the loss");
 
         await AssertEpochResetAsync(sse);
@@ -56,7 +57,7 @@ public sealed class EpochChangeTests(RedisServer redis)
 
         await LoseLastWritesAsync(topic);
 
-        // Publishing works again (at most one 503 while the grain notices), in a new epoch: the lost
+        // Publishing works again (the refused append is retried after the grain renewed), in a new epoch: the lost
         // sequences 8–10 are never given to other events, which the subscriber (at 10) would skip.
         await PublishAsync(cluster, topic, "after the loss");
         await AssertEpochResetAsync(sse);

@@ -25,8 +25,9 @@ public abstract partial class EventLogContractTests
 
         Clock.Advance(TimeSpan.FromMinutes(2));
         var expired = await log.ReadAfterAsync(answer, 0, 100).WaitAsync(Timeout);
+        // Nothing retained (the log may have forgotten the topic already: EndOfLife_*).
         Assert.Empty(expired.Events);
-        Assert.Equal(11, expired.Info.Oldest);
+        Assert.True(expired.Info.Oldest > expired.Info.Head);
         Assert.Equal(5, (await log.ReadAfterAsync(kept, 0, 100).WaitAsync(Timeout)).Events.Count);
         Assert.Equal(10, (await log.ReadAfterAsync(other, 0, 100).WaitAsync(Timeout)).Events.Count);
     }
