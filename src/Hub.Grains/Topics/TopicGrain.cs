@@ -115,6 +115,7 @@ public sealed partial class TopicGrain(
     {
         // Reread rather than trust the cached head: age retention moves Oldest without any append.
         _info = await log.GetInfoAsync(_topic);
+        ReleaseIfUnborn();
         return _info;
     }
 
@@ -133,6 +134,7 @@ public sealed partial class TopicGrain(
         // the flush loop rereads, as after any conflict.
         if (_flushing is null || _flushing.IsCompleted)
             _info = info;
+        ReleaseIfUnborn();
         return info;
     }
 
@@ -142,10 +144,29 @@ public sealed partial class TopicGrain(
         return Task.FromResult(_channels.HeadOf(channel));
     }
 
-    public Task<TopicState> GetStateAsync() => log.ReadStateAsync(_topic);
+    public Task<TopicState> GetStateAsync()
+    {
+        ReleaseIfUnborn();
+        return log.ReadStateAsync(_topic);
+    }
 
-    public Task<EventPage> ReadAfterAsync(long afterSequence, int limit) =>
-        log.ReadAfterAsync(_topic, afterSequence, Math.Clamp(limit, 1, 10_000));
+    public Task<EventPage> ReadAfterAsync(long afterSequence, int limit)
+    {
+        ReleaseIfUnborn();
+        return log.ReadAfterAsync(_topic, afterSequence, Math.Clamp(limit, 1, 10_000));
+    }
+
+    /// <summary>
+    /// Lets this activation go once the current read is answered when the topic was never published (or
+    /// the log forgot it): such an activation holds nothing a later call could not reread, and anonymous
+    /// reads of made-up names would otherwise keep one activation each (a few KB) until the collector's
+    /// idle age. A publish, or a read after one, keeps the activation as before.
+    /// </summary>
+    private void ReleaseIfUnborn()
+    {
+        if (_info.Head == 0 && _pendingEvents == 0 && (_flushing is null || _flushing.IsCompleted))
+            this.DeactivateOnIdle();
+    }
 
     private void EnsureRoom(int events)
     {
