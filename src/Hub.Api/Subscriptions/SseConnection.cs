@@ -302,7 +302,10 @@ public sealed partial class SseConnection : IFeedListener
         if (position.IsIn(first.Epoch) && first.Sequence <= position.Sequence + 1)
         {
             // The common case: the fresh events follow on (or overlap what a replay read from the log).
-            var skip = (int)Math.Min(position.Sequence + 1 - first.Sequence, fresh.Length);
+            // Counted, not subtracted: a channel's feed has holes between its sequences.
+            var skip = 0;
+            while (skip < fresh.Length && fresh[skip].Event.Sequence <= position.Sequence)
+                skip++;
             return WriteLocked(i, fresh[skip..]);
         }
         return ReactLocked(CatchUpLocked(i, out var written), i, written);
