@@ -111,6 +111,7 @@ public sealed partial class MercureSubscriptionLease(
     private Task RenewAsync()
     {
         // Made on first use, not at start: an API node's cluster client can make it only once connected.
+        // Orleans holds the observer weakly; `node` is a singleton, so it lives as long as the process.
         _reference ??= grains.CreateObjectReference<IMercureNodeSubscriptions>(node);
         return Directory.RegisterAsync(_node, _reference, _lease);
     }

@@ -120,7 +120,8 @@ public sealed partial class MercureSubscriptionsHandler(
         headers.ETag = etag;
         headers.CacheControl = "private, no-cache";
         headers.Link = $"<{MercureEndpoints.Path}>; rel=\"mercure\"";
-        if (context.Request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Any(tag => tag.Trim() is var t && (t == etag || t == "*"))))
+        // RFC 9110 §13.1.2: If-None-Match compares weakly, so a W/ prefix does not matter.
+        if (context.Request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Any(tag => tag.Trim() is var t && (t == "*" || (t.StartsWith("W/", StringComparison.Ordinal) ? t[2..] : t) == etag))))
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         return TypedResults.Bytes(body, MercureSubscription.MediaType);
     }

@@ -84,26 +84,47 @@ public sealed class MercureClusterTests(RedisServer redis)
     }
 
     [Fact]
-    public async Task SubscriptionList_OnNodeA_HasASubscriberOnNodeB_UntilNodeBDies()
+    public async Task SubscriptionList_OnNodeA_HasSubscribersOnBAndC_AnnouncesCLeaving_AndForgetsBWhenItDies()
     {
-        await using var cluster = await HubCluster.StartAsync(redis, settings: new Dictionary<string, string> { ["Hub__Mercure__SubscriptionsApi"] = "true" });
+        await using var cluster = await HubCluster.StartAsync(redis, apis: 3, settings: new Dictionary<string, string> { ["Hub__Mercure__SubscriptionsApi"] = "true" });
         var reader = MercureTestTokens.Create(subscribe: [MercureSubscriptionsFixture.AllSubscriptions], key: HubCluster.SigningKey);
         var topic = $"https://example.com/{Guid.NewGuid():N}/books/{{id}}";
         var nodeA = cluster.Api(0).Client;
-        var nodeB = cluster.Api(1).Client;
+        using var listenerClient = MercureTestTokens.NewClient(cluster.Api(0).Address, header: reader);
+        await using var listener = await SseStream.OpenAsync(listenerClient, MercureTestTokens.Subscribe(MercureSubscriptionsFixture.EventTopics), waitUntilAttached: false);
 
-        // Listed before its headers go out, so no waiting: the node registered and listed it first.
-        var onB = await SseStream.OpenAsync(nodeB, MercureTestTokens.Subscribe(topic), waitUntilAttached: false);
+        // Listed before its headers go out, so no waiting: its node registered and listed it first.
+        var onB = await SseStream.OpenAsync(cluster.Api(1).Client, MercureTestTokens.Subscribe(topic), waitUntilAttached: false);
         var fromB = Assert.Single(await ListAsync(nodeA, reader, topic)).GetProperty("subscriber").GetString();
-        await using var onA = await SseStream.OpenAsync(nodeA, MercureTestTokens.Subscribe(topic), waitUntilAttached: false);
-        Assert.Equal(2, (await ListAsync(nodeA, reader, topic)).Count);
-        Assert.Equal(2, (await ListAsync(nodeB, reader, topic)).Count);
+        await using var onC = await SseStream.OpenAsync(cluster.Api(2).Client, MercureTestTokens.Subscribe(topic), waitUntilAttached: false);
+        var listed = (await ListAsync(nodeA, reader, topic)).Select(s => s.GetProperty("subscriber").GetString()).ToList();
+        Assert.Equal(2, listed.Count);
+        Assert.Equal(listed.Order(StringComparer.Ordinal), (await ListAsync(cluster.Api(1).Client, reader, topic)).Select(s => s.GetProperty("subscriber").GetString()).Order(StringComparer.Ordinal));
+        var fromC = Assert.Single(listed, s => s != fromB);
+        // Both were announced, through node A's feed of the update log.
+        Assert.Equivalent(new[] { fromB, fromC }, new[] { (await NextAboutAsync(listener, topic)).Subscriber, (await NextAboutAsync(listener, topic)).Subscriber });
+
+        // Node C stops gracefully: its drain closes the connection, which is announced inactive and unlisted.
+        await cluster.StopApiAsync(2);
+        var left = await NextAboutAsync(listener, topic);
+        Assert.Equal((fromC, false), (left.Subscriber, left.Active));
+        Assert.Equal(fromB, Assert.Single(await ListAsync(nodeA, reader, topic)).GetProperty("subscriber").GetString());
 
         // Node B dies unannounced: its subscription leaves the list on A (a listing finds B gone, or its lease ends).
         await cluster.KillApiAsync(1);
         await onB.DisposeAsync();
-        await Eventually.TrueAsync(async () => (await ListAsync(nodeA, reader, topic)).Count == 1, "node B's subscription has left the list", TimeSpan.FromSeconds(40));
-        Assert.NotEqual(fromB, Assert.Single(await ListAsync(nodeA, reader, topic)).GetProperty("subscriber").GetString());
+        await Eventually.TrueAsync(async () => (await ListAsync(nodeA, reader, topic)).Count == 0, "node B's subscription has left the list", TimeSpan.FromSeconds(40));
+    }
+
+    /// <summary>The next subscription event about <paramref name="topic"/>: its subscriber and whether it is active.</summary>
+    private static async Task<(string? Subscriber, bool Active)> NextAboutAsync(SseStream listener, string topic)
+    {
+        while (true)
+        {
+            using var data = System.Text.Json.JsonDocument.Parse((await listener.NextAsync(TimeSpan.FromSeconds(30))).Data);
+            if (data.RootElement.GetProperty("topic").GetString() == topic)
+                return (data.RootElement.GetProperty("subscriber").GetString(), data.RootElement.GetProperty("active").GetBoolean());
+        }
     }
 
     private static async Task<List<System.Text.Json.JsonElement>> ListAsync(HttpClient node, string token, string topic)
