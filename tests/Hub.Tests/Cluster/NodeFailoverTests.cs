@@ -76,10 +76,8 @@ public sealed class NodeFailoverTests(RedisServer redis, ITestOutputHelper outpu
             Assert.True(refused > 0, "no publish was answered 503 while the topic's silo was dead");
             Assert.Equal(0, lost);
             Assert.All(attempts.Where(a => !a.Acknowledged), a => Assert.Equal(503, a.Status));
-            // A few seconds on a quiet machine; generous here, as two cores may be shared with other work.
-            Assert.True(window < TimeSpan.FromSeconds(10), $"failover took {window}");
-            // A publish caught in flight by the crash is answered (503) within the response timeout (5 s).
-            Assert.True(slowest < TimeSpan.FromSeconds(12), $"the slowest publish took {slowest}");
+            // The window and the slowest publish are reported above, not asserted: this test is about what
+            // publishers and subscribers get; FailoverWindowTests holds the failover to its time.
         }
         finally
         {

@@ -1,7 +1,11 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
 using Hub.Api.Subscriptions;
 using Hub.Grains.Contracts;
 using Hub.Grains.EventLog;
 using Hub.Tests.Infrastructure;
+using Hub.Tests.Streams;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Streams;
 using Xunit;
@@ -57,5 +61,68 @@ public class GapRepairTests
         Assert.NotEmpty(await stream.GetAllSubscriptionHandles());
         var feeds = server.Services.GetRequiredService<TopicFeeds>();
         Assert.Equal(3, feeds.Snapshot().Single(f => f.Topic == topic).LastSequence);
+    }
+
+    [Fact]
+    public async Task StreamBacklogDropped_WhileTheStreamHung_IsRepairedFromTheLog_EveryEventOnceInOrder()
+    {
+        // docs/design.md: a topic grain keeps at most 10,000 events waiting for a stream that hangs and drops the
+        // oldest beyond that (never from the log); nodes repair the gap. The head check is off (10 minutes), so only
+        // the live gap repair can bring the dropped events; the log and the node's ring hold them all, so the
+        // subscriber is neither reset nor cut off for being slow.
+        const int Batches = 12;
+        const int BatchSize = 1_000;
+        var held = new HeldStream();
+        await using var server = await HubServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Hub:Subscriptions:HeadCheckInterval"] = "00:10:00",
+            ["Hub:Retention:MaxEventsPerTopic"] = "30000",
+            ["Hub:Subscriptions:RecentEventsPerTopic"] = "15000",
+            ["Hub:Limits:PublishRequestsPerSecond"] = "0",
+        }, services: held.Register);
+        var topic = HubServerFixture.NewTopic();
+        await using var sse = await SseStream.OpenAsync(server.Client, $"topics/{topic}/events");
+        await server.Client.PublishAsync(topic, "1");
+        Assert.Equal("1", (await sse.NextAsync()).Data);
+
+        // The stream hangs on event 2, as a stream call to a dead silo does; publishing goes on meanwhile.
+        held.Hold(topic);
+        await server.Client.PublishAsync(topic, "2");
+        await held.Caught.WaitAsync(SseStream.DefaultTimeout);
+        var expected = new List<string> { "2" }; // what the subscriber gets from here on
+        for (var b = 0; b < Batches; b++)
+        {
+            var batch = Enumerable.Range(0, BatchSize).Select(i => $"b{b}-{i}").ToList();
+            using var body = new StringContent(JsonSerializer.Serialize(batch.Select(d => new { type = "status", data = d })), Encoding.UTF8, "application/json");
+            using var response = await server.Client.PostAsync($"topics/{topic}/events", body);
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            expected.AddRange(batch);
+        }
+        held.Release();
+
+        var received = new List<string>(expected.Count);
+        try
+        {
+            while (received.Count < expected.Count)
+                received.Add((await sse.NextAsync()).Data);
+        }
+        catch (TimeoutException)
+        {
+            var feed = server.Services.GetRequiredService<TopicFeeds>().Snapshot().Single(f => f.Topic == topic);
+            var sent = held.Sent;
+            Assert.Fail($"received {received.Count} of {expected.Count}, the last \"{received[^1]}\"; the feed is at {feed.LastSequence}; " +
+                $"the stream carried {sent.Count} events: {string.Join(", ", sent.Take(3))} … {string.Join(", ", sent.TakeLast(3))}");
+        }
+        Assert.Equal(expected, received);
+        // Nothing repeated after them either: the next event is the next one published.
+        await server.Client.PublishAsync(topic, "end");
+        Assert.Equal("end", (await sse.NextAsync()).Data);
+
+        // The stream really dropped events (the grain's backlog limit), the newest still travelled it, and the
+        // subscriber got the dropped ones all the same: from the log, by gap repair.
+        var neverStreamed = Enumerable.Range(3, Batches * BatchSize).Select(s => (long)s).Except(held.Sent).ToList();
+        Assert.True(neverStreamed.Count >= BatchSize, $"the stream carried all but {neverStreamed.Count} events: nothing was dropped");
+        Assert.Contains(2L + Batches * BatchSize, held.Sent);
+        Assert.Equal(3L, neverStreamed[0]);
     }
 }

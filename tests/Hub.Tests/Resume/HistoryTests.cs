@@ -4,11 +4,12 @@ using Hub.Api.Subscriptions;
 using Hub.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace Hub.Tests.Resume;
 
 [Collection(HubServerCollection.Name)]
-public class HistoryTests(HubServerFixture fixture)
+public class HistoryTests(HubServerFixture fixture, ITestOutputHelper output)
 {
     private HttpClient Client => fixture.Server.Client;
 
@@ -58,6 +59,8 @@ public class HistoryTests(HubServerFixture fixture)
         await Client.PublishAsync(topic, "2");
         using var page = await poll.WaitAsync(TimeSpan.FromSeconds(20));
         Assert.Equal([2L], Sequences(page));
+        output.WriteLine($"a 30 s long-poll answered after {clock.Elapsed.TotalMilliseconds:0} ms");
+        // The promise is "early": well before the 30 s it would wait without an event.
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), "the long-poll waited for its whole time although an event arrived");
     }
 
@@ -69,6 +72,8 @@ public class HistoryTests(HubServerFixture fixture)
         var clock = Stopwatch.StartNew();
         using var page = await GetPageAsync($"topics/{topic}/events?after=1&wait=1");
         Assert.Empty(Sequences(page));
+        output.WriteLine($"a 1 s long-poll with nothing new answered after {clock.Elapsed.TotalMilliseconds:0} ms");
+        // The promise is the wait itself: not an immediate empty answer.
         Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(0.9), $"returned after {clock.Elapsed}");
     }
 
