@@ -75,7 +75,8 @@ public sealed class MercureAuthorizationTests(MercureHubFixture hub)
     public async Task Stream_ClosesWhenTheSubscribersTokenExpires()
     {
         var topic = MercureHubFixture.NewTopic();
-        using var client = NewClient(hub.Server.Address, header: Create(subscribe: [topic], lifetime: TimeSpan.FromSeconds(2)));
+        // Long enough for the first update to arrive on a loaded machine; the stream must then end by itself.
+        using var client = NewClient(hub.Server.Address, header: Create(subscribe: [topic], lifetime: TimeSpan.FromSeconds(6)));
         await using var stream = await SseStream.OpenAsync(client, Subscribe(topic), waitUntilAttached: false);
         await PublishAsync(topic, "while valid");
         Assert.Equal("while valid", (await stream.NextAsync()).Data);
