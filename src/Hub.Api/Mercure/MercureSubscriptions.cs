@@ -25,6 +25,7 @@ public sealed partial class MercureSubscriptions(
     IGrainFactory grains,
     MercureNodeSubscriptions node,
     MercureSubscriptionLease lease,
+    MercureShards shards,
     IOptions<MercureOptions> options,
     ILogger<MercureSubscriptions> logger)
 {
@@ -66,7 +67,8 @@ public sealed partial class MercureSubscriptions(
         var drafts = presence.Subscriptions
             .Select(record => new MercureSubscription(record, active))
             .Select(s => new MercureUpdate("urn:uuid:" + Guid.NewGuid().ToString("D"), [s.Id], isPrivate: true, type: null, retry: null, s.ToJson()))
-            .Select(update => new EventDraft(MercureLog.EventType, update.Encode()))
+            // Named with their shards like any published update, so a subscriber on a shard feed gets them live.
+            .Select(update => new EventDraft(MercureLog.EventType, update.Encode(), Channels: shards.ChannelsOf(update.Topics)))
             .ToList();
         try
         {

@@ -86,6 +86,32 @@ public sealed class MercureSubscriptionEventsTests(MercureSubscriptionsFixture h
         Assert.True(opened.GetProperty("active").GetBoolean());
     }
 
+    [Fact]
+    public async Task AListenerOnOneSubscriptionsExactTopic_ListensOnAShardFeed_AndGetsItsInactiveEventLive()
+    {
+        // The head check is off, so only the shard's live stream can bring the event in time.
+        var settings = new Dictionary<string, string?>
+        {
+            ["Hub:Auth:SigningKey"] = Security.Tokens.Key,
+            ["Hub:Mercure:SubscriptionsApi"] = "true",
+            ["Hub:Subscriptions:HeadCheckInterval"] = "00:10:00",
+        };
+        await using var server = await HubServer.StartAsync(settings);
+        var topic = MercureHubFixture.NewTopic();
+        var subscriber = await SseStream.OpenAsync(server.Client, Subscribe(topic), waitUntilAttached: false);
+        var id = Assert.Single((await ReadAsync(server.Client, PathOf(topic))).GetProperty("subscriptions").EnumerateArray()).GetProperty("subscriber").GetString()!;
+        // An exact selector: the one topic its events are published on, one shard.
+        var eventTopic = "/" + PathOf(topic, id);
+        using var listenerClient = NewClient(server.Address, header: Create(subscribe: [eventTopic]));
+        await using var listener = await SseStream.OpenAsync(listenerClient, Subscribe(eventTopic), waitUntilAttached: false);
+        Assert.Contains((await MercureShardingTests.MercureFeedsAsync(server.Client)).Keys, k => k.Length > 0);
+
+        await subscriber.DisposeAsync();
+        var closed = JsonDocument.Parse((await listener.NextAsync(TimeSpan.FromSeconds(20))).Data).RootElement;
+        Assert.False(closed.GetProperty("active").GetBoolean());
+        Assert.Equal(id, closed.GetProperty("subscriber").GetString());
+    }
+
     /// <summary>The next subscription event about <paramref name="topic"/> (other tests' subscribers come and go too), with its update id.</summary>
     private static async Task<(JsonElement Data, string Id)> NextAboutAsync(SseStream listener, string topic)
     {
