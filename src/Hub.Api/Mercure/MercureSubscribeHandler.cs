@@ -137,6 +137,7 @@ public sealed partial class MercureSubscribeHandler(
             feeds.Detach(connection, LogSet, shard);
             connections.Remove(connection);
             await subscriptions.CloseAsync(presence);
+            connection.RequestOver();
         }
         LogClosed(logger, connection.Id, connection.CloseReason);
     }

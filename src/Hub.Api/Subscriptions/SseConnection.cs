@@ -42,6 +42,9 @@ public sealed partial class SseConnection : IFeedListener
     private SseConnectionState _state = SseConnectionState.Replaying;
     private ConnectionCloseReason _closeReason = ConnectionCloseReason.None;
     private bool _endWhenFlushed;
+    // Set by the request handler as it returns: from then on Kestrel may dispose the request's context,
+    // so a late abort (a slow client cut off just as its handler finished) must not touch it.
+    private bool _requestOver;
     private int _topicNeedingLog = -1;
     // Completed with true when the connection ended, false when a topic needs the log (the handler replays).
     private TaskCompletionSource<bool> _wake = NewWake();
@@ -259,7 +262,33 @@ public sealed partial class SseConnection : IFeedListener
             EndLocked(reason);
         }
         if (reason == ConnectionCloseReason.SlowClient)
-            _context.Abort();
+            AbortRequest();
+    }
+
+    /// <summary>
+    /// The request handler is returning: the response is Kestrel's again, and its context may be disposed
+    /// at any moment. Call last, on the handler's own flow. A client cut off as too slow is aborted here
+    /// too, as the abort queued by the cut-off may not have run yet: its full socket would otherwise hold
+    /// the response's end.
+    /// </summary>
+    internal void RequestOver()
+    {
+        lock (_lock)
+        {
+            if (_closeReason == ConnectionCloseReason.SlowClient && !_requestOver)
+                _context.Abort();
+            _requestOver = true;
+        }
+    }
+
+    /// <summary>Aborts the request (a client too slow to be written to) unless its handler already returned.</summary>
+    private void AbortRequest()
+    {
+        lock (_lock)
+        {
+            if (!_requestOver)
+                _context.Abort();
+        }
     }
 
     // ---- the replay (request handler, Replaying state only) ----
@@ -477,7 +506,7 @@ public sealed partial class SseConnection : IFeedListener
     private void CutOffLocked()
     {
         EndLocked(ConnectionCloseReason.SlowClient);
-        ThreadPool.UnsafeQueueUserWorkItem(static context => context.Abort(), _context, preferLocal: false);
+        ThreadPool.UnsafeQueueUserWorkItem(static connection => connection.AbortRequest(), this, preferLocal: false);
     }
 
     private void EndLocked(ConnectionCloseReason reason)

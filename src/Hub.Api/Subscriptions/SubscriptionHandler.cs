@@ -173,6 +173,7 @@ public sealed partial class SubscriptionHandler(
         {
             feeds.Detach(connection, set);
             connections.Remove(connection);
+            connection.RequestOver();
         }
 
         if (connection.CloseReason == ConnectionCloseReason.SlowClient)
