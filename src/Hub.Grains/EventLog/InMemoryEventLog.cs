@@ -149,7 +149,7 @@ public sealed class InMemoryEventLog(IOptions<RetentionOptions> options, TimePro
             // Events are consecutive, so the first wanted one sits at a computable index.
             var start = (int)Math.Clamp(afterSequence + 1 - info.Oldest, 0, log.Count);
             var count = Math.Min(limit, log.Count - start);
-            var page = count > 0 ? log.Events.GetRange(log.Start + start, count) : [];
+            var page = count > 0 ? log.Events.CopyRange(start, count) : [];
             return Task.FromResult(new EventPage(info, page));
         }
     }
@@ -281,15 +281,8 @@ public sealed class InMemoryEventLog(IOptions<RetentionOptions> options, TimePro
         var limits = _retention.For(topic);
         var drop = Math.Max(log.Count - limits.MaxEvents, 0);
         var cutoff = time.GetUtcNow() - limits.MaxAge;
-        while (drop < log.Count && log.Events[log.Start + drop].Time < cutoff)
+        while (drop < log.Count && log.Events[drop].Time < cutoff)
             drop++;
-        log.Start += drop;
-        // Dropped events are only skipped by Start; compacting once they are half the list keeps
-        // trimming amortised O(1) per append instead of shifting the whole list every time.
-        if (log.Start > 64 && log.Start * 2 > log.Events.Count)
-        {
-            log.Events.RemoveRange(0, log.Start);
-            log.Start = 0;
-        }
+        log.Events.DropOldest(drop);
     }
 }

@@ -17,10 +17,9 @@ internal sealed class InMemoryTopicLog(string epoch)
     /// </summary>
     public bool Forgotten { get; set; }
 
-    /// <summary>Retained events are <c>Events[Start..]</c>; those before Start await compaction.</summary>
-    public List<TopicEvent> Events { get; } = [];
-    public int Start { get; set; }
-    public int Count => Events.Count - Start;
+    /// <summary>The retained events, oldest first.</summary>
+    public EventRing Events { get; } = new();
+    public int Count => Events.Count;
 
     public TopicInfo Info(string topic) => new(topic, Epoch, Head, Head - Count + 1);
 

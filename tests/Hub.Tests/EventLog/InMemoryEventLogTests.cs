@@ -80,4 +80,27 @@ public sealed class InMemoryEventLogTests : EventLogContractTests
         var appended = await AppendAsync(log, topic, after.Epoch, 0, "first");
         Assert.Equal((after.Epoch, 1L), (Assert.Single(appended).Epoch, appended[0].Sequence));
     }
+
+    [Fact]
+    public async Task EventsPastRetention_AreReleasedAtOnce()
+    {
+        var log = new InMemoryEventLog(Options.Create(Retention(10, null)), Clock);
+        var topic = NewTopic();
+        var info = await log.GetInfoAsync(topic).WaitAsync(Timeout);
+        var first = await WeakAppendAsync(log, topic, info.Epoch);
+        for (var head = 1; head < 40; head++)
+            await AppendAsync(log, topic, info.Epoch, head, $"event {head + 1}");
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        // Event 1 is 30 events past the 10 retained: nothing may keep it (and every dead event like it) alive.
+        Assert.False(first.TryGetTarget(out _), "the log still holds an event past its retention");
+        var page = await log.ReadAfterAsync(topic, 0, 100).WaitAsync(Timeout);
+        Assert.Equal(Enumerable.Range(31, 10).Select(i => (long)i), page.Events.Select(e => e.Sequence));
+    }
+
+    // Appends in a frame of its own, so no local of the test keeps the event reachable.
+    private async Task<WeakReference<TopicEvent>> WeakAppendAsync(IEventLog log, string topic, string epoch) =>
+        new((await AppendAsync(log, topic, epoch, 0, "event 1"))[0]);
 }
