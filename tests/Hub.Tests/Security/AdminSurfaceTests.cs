@@ -88,7 +88,7 @@ public sealed class AdminSurfaceTests
             ["Hub__Cluster__SiloPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
             ["Hub__Cluster__GatewayPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
             ["Hub__Admin__Password"] = Password,
-        }, "health/live");
+        }, "health/live", TimeSpan.FromMinutes(2)); // a silo on a loaded CI machine can take over a minute to start
 
         using var anonymous = await silo.Client.GetAsync("dashboard");
         using var metrics = await silo.Client.GetAsync("metrics");
