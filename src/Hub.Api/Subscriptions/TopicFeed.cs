@@ -381,6 +381,7 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
             }
             catch (TimeoutException)
             {
+                // Not heard within the wait: below, try again or give up.
             }
             if (attempt == MaxProbes)
             {
