@@ -31,6 +31,15 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
 {
     private const int RepairPageSize = 500;
 
+    /// <summary>How long a new subscription's first probe may take to come back; each further try waits twice as long.</summary>
+    private static readonly TimeSpan FirstProbeWait = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Probes (and fresh subscriptions) tried before the feed starts anyway and leaves a deaf stream to the head check.</summary>
+    private const int MaxProbes = 4;
+
+    /// <summary>An empty batch: what a feed sends on its own stream to learn that its subscription delivers. Every feed ignores it.</summary>
+    private static readonly EventBatch Probe = new([]);
+
     private readonly IGrainFactory _grains;
     private readonly IStreamProvider _streams;
     private readonly ILogger _logger;
@@ -46,6 +55,8 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
     // The listeners as an array for the delivery walk, rebuilt only when the set changed since the last walk.
     private IFeedListener[]? _walk = [];
     private StreamSubscriptionHandle<EventBatch>? _subscription;
+    // Completed by the first batch the current subscription delivers (a probe or events): it listens.
+    private TaskCompletionSource _heard = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _ready;
     private volatile bool _stopped;
     private string _epoch = "";
@@ -158,6 +169,10 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
 
     public async Task OnNextAsync(EventBatch item, StreamSequenceToken? token = null)
     {
+        // Before the gate: a start holds it while it waits to hear its subscription deliver.
+        Volatile.Read(ref _heard).TrySetResult();
+        if (item.Events.Count == 0)
+            return; // a probe (this feed's or another node's): nothing to deliver
         Interlocked.Add(ref _received, item.Events.Count);
         _metrics.StreamEventsReceived(item.Events.Count, Channel is not null);
         await _gate.WaitAsync();
@@ -259,7 +274,7 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
             if (_subscription is not null && handles.Any(h => h.HandleId == _subscription.HandleId))
                 return;
             LogResubscribing(_logger, Topic);
-            _subscription = await Stream.SubscribeAsync(this);
+            await SubscribeHeardAsync();
         }
         finally
         {
@@ -303,8 +318,9 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
         {
             if (_stopped)
                 throw new OperationCanceledException($"The feed of topic {Topic} stopped before it started.");
-            _subscription = await Stream.SubscribeAsync(this);
-            // Everything up to this head is in the log; connections read it there themselves.
+            await SubscribeHeardAsync();
+            // Everything up to this head is in the log; connections read it there themselves, and every
+            // event after it reaches the subscription, which is heard to deliver.
             var info = await Grain.GetInfoAsync();
             lock (_state)
             {
@@ -324,6 +340,57 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
         finally
         {
             _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Subscribes to the feed's stream and returns once the subscription is heard to deliver. Orleans'
+    /// <c>SubscribeAsync</c> returns before the stream's pulling agent has a cursor for the new
+    /// subscription (the agent is told without being waited for), so an event queued meanwhile can pass it
+    /// by; and on a stream the agent already carries, a subscription from the latest position can stay deaf
+    /// for good in the embedded transport's cache (its cursor waits for a token the cache has since purged:
+    /// QueueCacheMissException on every later batch of the stream). A connection's headers go out once its
+    /// feeds are ready, and every event published after them must arrive, so: where the provider can, the
+    /// subscription starts at the earliest event still cached (the feed skips what it has by sequence),
+    /// and the feed sends empty batches (<see cref="Probe"/>) on its stream until one comes back,
+    /// subscribing afresh whenever one does not; only then does the caller read the head. After
+    /// <see cref="MaxProbes"/> tries it goes on with a warning, and the head check covers the stream.
+    /// Runs under the gate.
+    /// </summary>
+    private async Task SubscribeHeardAsync()
+    {
+        var from = _streams.IsRewindable ? StreamSubscriptionStartPosition.EarliestAvailable : StreamSubscriptionStartPosition.Latest;
+        var wait = FirstProbeWait;
+        for (var attempt = 1; ; attempt++)
+        {
+            Volatile.Write(ref _heard, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            _subscription = await Stream.SubscribeAsync(this, from);
+            try
+            {
+                await Stream.OnNextAsync(Probe);
+            }
+            catch (Exception ex)
+            {
+                // The wait below still hears any other batch; a failed send only costs the wait.
+                LogProbeFailed(_logger, ex, Topic);
+            }
+            try
+            {
+                await _heard.Task.WaitAsync(wait);
+                return;
+            }
+            catch (TimeoutException)
+            {
+                // Not heard within the wait: below, try again or give up.
+            }
+            if (attempt == MaxProbes)
+            {
+                LogNotHeard(_logger, Topic, attempt);
+                return;
+            }
+            // Deaf (or slow): a fresh subscription gets a fresh cursor.
+            await UnsubscribeQuietlyAsync();
+            wait *= 2;
         }
     }
 
@@ -502,6 +569,12 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Topic {Topic}: the stream subscription was gone; subscribing again")]
     private static partial void LogResubscribing(ILogger logger, string topic);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Topic {Topic}: sending a probe on the feed's stream failed")]
+    private static partial void LogProbeFailed(ILogger logger, Exception exception, string topic);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Topic {Topic}: the feed's stream subscription delivered none of {Probes} probes; starting anyway, the head check covers what the stream misses")]
+    private static partial void LogNotHeard(ILogger logger, string topic, int probes);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Unsubscribing from topic {Topic} failed")]
     private static partial void LogUnsubscribeFailed(ILogger logger, Exception exception, string topic);

@@ -54,7 +54,13 @@ public sealed class InProcessQueueAdapter : IQueueAdapterFactory, IQueueAdapter
 
     public string Name { get; }
 
-    public bool IsRewindable => false;
+    /// <summary>
+    /// True: a subscription may start at the earliest event still in its agent's cache
+    /// (<c>StreamSubscriptionStartPosition.EarliestAvailable</c>). API nodes' feeds do, because a
+    /// subscription from the latest position can stay deaf in Orleans' simple cache when it joins a stream
+    /// the agent already carries (see TopicFeed). Nothing older than the cache is ever asked for.
+    /// </summary>
+    public bool IsRewindable => true;
 
     public StreamProviderDirection Direction => StreamProviderDirection.ReadWrite;
 
