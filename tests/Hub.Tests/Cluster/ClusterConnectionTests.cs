@@ -52,6 +52,9 @@ public sealed class ClusterConnectionTests(RedisServer redis)
         await api.StopAsync(TimeSpan.FromSeconds(30));
 
         Assert.True(api.HasExited);
-        Assert.Contains("no more attempts", api.Output, StringComparison.Ordinal);
+        // It stopped because it was told to: the host acknowledged SIGTERM. (Whether the retry filter's own
+        // "no more attempts" line gets out depends on where the stop finds the connect loop: when the host
+        // gives up on starting first, the process ends before that line is written.)
+        Assert.True(api.Output.Contains("Application is shutting down", StringComparison.Ordinal), $"no SIGTERM acknowledgment in:\n{api.Output}");
     }
 }
