@@ -275,8 +275,8 @@ public sealed partial class SseConnection : IFeedListener
     {
         lock (_lock)
         {
-            if (_closeReason == ConnectionCloseReason.SlowClient && !_requestOver)
-                _context.Abort();
+            if (_closeReason == ConnectionCloseReason.SlowClient)
+                AbortRequestLocked();
             _requestOver = true;
         }
     }
@@ -285,10 +285,13 @@ public sealed partial class SseConnection : IFeedListener
     private void AbortRequest()
     {
         lock (_lock)
-        {
-            if (!_requestOver)
-                _context.Abort();
-        }
+            AbortRequestLocked();
+    }
+
+    private void AbortRequestLocked()
+    {
+        if (!_requestOver)
+            _context.Abort();
     }
 
     // ---- the replay (request handler, Replaying state only) ----
