@@ -8,8 +8,10 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.Dashboard;
+using Orleans.Streams;
 using StackExchange.Redis;
 
 namespace Hub.Grains.Hosting;
@@ -46,10 +48,9 @@ public static class HubSiloBuilderExtensions
         else
         {
             silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
-            silo.AddMemoryGrainStorage("PubSubStore");
         }
 
-        // A localhost cluster is this one silo: its stream queues can live in its own memory.
+        // A localhost cluster is this one silo, with the API node in its process: its streams stay in it.
         return silo.AddHubGrainServices(configuration, singleSilo: !redis.Enabled);
     }
 
@@ -64,11 +65,8 @@ public static class HubSiloBuilderExtensions
         var streams = configuration.ReadHubOptions<HubStreamOptions>(HubStreamOptions.Section);
         if (singleSilo)
         {
-            silo.AddPersistentStreams(HubStreams.Provider, InProcessQueueAdapter.Create, s =>
-            {
-                s.Configure<HashRingStreamQueueMapperOptions>(ob => ob.Configure(o => o.TotalQueueCount = streams.QueueCount));
-                s.ConfigurePullingAgent(ob => ob.Configure(o => streams.ApplyTo(o)));
-            });
+            silo.Services.AddKeyedSingleton<IStreamProvider>(HubStreams.Provider, static (services, _) =>
+                new LocalStreamProvider(HubStreams.Provider, services.GetRequiredService<ILogger<LocalStreamProvider>>()));
         }
         else
         {

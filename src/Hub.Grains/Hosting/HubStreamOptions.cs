@@ -7,8 +7,8 @@ namespace Hub.Grains.Hosting;
 /// The Orleans streams that carry events from topic grains to API nodes (section <c>Hub:Streams</c>). On a
 /// Redis cluster they are memory streams, delivered by one pulling agent per queue that polls its queue
 /// grain on a timer, so these settings trade idle CPU against the latency every event pays. A single-silo
-/// hub uses in-process queues that wake their agent on each event (<see cref="Streams.InProcessQueueAdapter"/>),
-/// where the poll period only restarts a read loop that ended. Figures, commands and reasoning:
+/// hub has no queues, agents or polls (<see cref="Streams.LocalStreamProvider"/>), so none of these settings
+/// apply to it. Figures, commands and reasoning:
 /// docs/stream-hop.md (idle: /proc/PID/stat over 60 s after 60 s of settling, several hubs side by side;
 /// latency: <c>Hub.Bench fanout</c>; all on 2 cores shared with other builds, so read them as ranges).
 /// </summary>

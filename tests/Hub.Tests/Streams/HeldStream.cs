@@ -1,15 +1,16 @@
 using Hub.Grains.Contracts;
 using Hub.Grains.Streams;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using Orleans.Streams;
 
 namespace Hub.Tests.Streams;
 
 /// <summary>
-/// The embedded hub's own stream transport (<see cref="InProcessQueueAdapter"/>) with one topic's sends
-/// held: a send on that stream waits until <see cref="Release"/>, as a stream call on its way to a dead
-/// silo does, while the topic grain keeps acknowledging publishes. Every event sent on the held stream is
+/// The embedded hub's own stream provider (<see cref="LocalStreamProvider"/>) with one topic's sends held:
+/// a send on that stream waits until <see cref="Release"/>, as a stream call on its way to a dead silo
+/// does, while the topic grain keeps acknowledging publishes. Every event sent on the held stream is
 /// recorded, so a test can tell what the stream carried from what only the log had.
 /// </summary>
 public sealed class HeldStream
@@ -28,16 +29,17 @@ public sealed class HeldStream
         get { lock (_sent) return [.. _sent]; }
     }
 
-    /// <summary>Replaces the hub's stream transport with this one; call after the hub registered its own.</summary>
+    /// <summary>Replaces the hub's stream provider with this one; call after the hub registered its own.</summary>
     public void Register(IServiceCollection services) =>
-        services.AddKeyedSingleton<IQueueAdapterFactory>(HubStreams.Provider, (sp, _) => new Adapter(InProcessQueueAdapter.Create(sp, HubStreams.Provider), this));
+        services.AddKeyedSingleton<IStreamProvider>(HubStreams.Provider, (sp, _) =>
+            new Provider(new LocalStreamProvider(HubStreams.Provider, sp.GetRequiredService<ILogger<LocalStreamProvider>>()), this));
 
     /// <summary>From now on, sends on <paramref name="topic"/>'s stream wait for <see cref="Release"/>.</summary>
     public void Hold(string topic) => _held = HubStreams.ForTopic(topic);
 
     public void Release() => _released.TrySetResult();
 
-    private async Task BeforeSendAsync<T>(StreamId stream, IEnumerable<T> items)
+    private async Task BeforeSendAsync(StreamId stream, object? item)
     {
         if (_held != stream)
             return;
@@ -48,34 +50,57 @@ public sealed class HeldStream
         }
         lock (_sent)
         {
-            foreach (var batch in items.OfType<EventBatch>())
+            if (item is EventBatch batch)
                 _sent.AddRange(batch.Events.Select(e => e.Sequence));
         }
     }
 
-    private sealed class Adapter(InProcessQueueAdapter inner, HeldStream hold) : IQueueAdapterFactory, IQueueAdapter
+    private sealed class Provider(LocalStreamProvider inner, HeldStream hold) : IStreamProvider
     {
         public string Name => inner.Name;
 
         public bool IsRewindable => inner.IsRewindable;
 
-        public StreamProviderDirection Direction => inner.Direction;
+        public IAsyncStream<T> GetStream<T>(StreamId streamId) => new Stream<T>(inner.GetStream<T>(streamId), hold);
+    }
 
-        public Task<IQueueAdapter> CreateAdapter() => Task.FromResult<IQueueAdapter>(this);
+    /// <summary>The inner stream with its sends going through <see cref="BeforeSendAsync"/> first.</summary>
+    private sealed class Stream<T>(IAsyncStream<T> inner, HeldStream hold) : IAsyncStream<T>
+    {
+        public StreamId StreamId => inner.StreamId;
 
-        public IQueueAdapterCache GetQueueAdapterCache() => inner.GetQueueAdapterCache();
+        public string ProviderName => inner.ProviderName;
 
-        public IStreamQueueMapper GetStreamQueueMapper() => inner.GetStreamQueueMapper();
+        public bool IsRewindable => inner.IsRewindable;
 
-        public Task<IStreamFailureHandler> GetDeliveryFailureHandler(QueueId queueId) => inner.GetDeliveryFailureHandler(queueId);
-
-        public IQueueAdapterReceiver CreateReceiver(QueueId queueId) => inner.CreateReceiver(queueId);
-
-        public async Task QueueMessageBatchAsync<T>(StreamId streamId, IEnumerable<T> events, StreamSequenceToken? token, Dictionary<string, object>? requestContext)
+        public async Task OnNextAsync(T item, StreamSequenceToken? token = null)
         {
-            var items = events.ToList();
-            await hold.BeforeSendAsync(streamId, items);
-            await inner.QueueMessageBatchAsync(streamId, items, token, requestContext);
+            await hold.BeforeSendAsync(StreamId, item);
+            await inner.OnNextAsync(item, token);
         }
+
+        public async Task OnNextBatchAsync(IEnumerable<T> batch, StreamSequenceToken? token = null)
+        {
+            foreach (var item in batch)
+                await OnNextAsync(item, token);
+        }
+
+        public Task OnCompletedAsync() => inner.OnCompletedAsync();
+
+        public Task OnErrorAsync(Exception ex) => inner.OnErrorAsync(ex);
+
+        public Task<StreamSubscriptionHandle<T>> SubscribeAsync(IAsyncObserver<T> observer) => inner.SubscribeAsync(observer);
+
+        public Task<StreamSubscriptionHandle<T>> SubscribeAsync(IAsyncObserver<T> observer, StreamSequenceToken? token, string? filterData = null) => inner.SubscribeAsync(observer, token, filterData);
+
+        public Task<StreamSubscriptionHandle<T>> SubscribeAsync(IAsyncBatchObserver<T> observer) => inner.SubscribeAsync(observer);
+
+        public Task<StreamSubscriptionHandle<T>> SubscribeAsync(IAsyncBatchObserver<T> observer, StreamSequenceToken? token) => inner.SubscribeAsync(observer, token);
+
+        public Task<IList<StreamSubscriptionHandle<T>>> GetAllSubscriptionHandles() => inner.GetAllSubscriptionHandles();
+
+        public bool Equals(IAsyncStream<T>? other) => inner.Equals(other);
+
+        public int CompareTo(IAsyncStream<T>? other) => inner.CompareTo(other);
     }
 }
