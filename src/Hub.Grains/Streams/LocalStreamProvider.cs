@@ -39,7 +39,7 @@ public sealed partial class LocalStreamProvider(string name, ILogger<LocalStream
     public IAsyncStream<T> GetStream<T>(StreamId streamId) => new LocalStream<T>(this, streamId);
 
     /// <summary>The subscriptions of a stream at this moment (empty when it has none).</summary>
-    internal IReadOnlyList<ILocalSubscription> SubscriptionsOf(StreamId streamId) =>
+    internal ILocalSubscription[] SubscriptionsOf(StreamId streamId) =>
         _streams.TryGetValue(streamId, out var subscribers) ? subscribers.Current : [];
 
     internal void Add(ILocalSubscription subscription)

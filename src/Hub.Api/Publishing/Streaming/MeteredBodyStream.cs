@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace Hub.Api.Publishing.Streaming;
 
@@ -35,6 +36,9 @@ public sealed class MeteredBodyStream : Stream
     /// <summary>Body bytes handed to the reader so far.</summary>
     public long Bytes { get; private set; }
 
+    // Pooled: a read waits for the next chunk about once per event, and a fresh state machine box each time
+    // was 5 % of what a streamed publish allocated (500 streams, `Hub.Bench stream`, GCAllocationTick sampling).
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         var own = _buffer ?? throw new ObjectDisposedException(nameof(MeteredBodyStream));
