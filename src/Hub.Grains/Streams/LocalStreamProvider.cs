@@ -38,6 +38,9 @@ public sealed partial class LocalStreamProvider(string name, ILogger<LocalStream
 
     public IAsyncStream<T> GetStream<T>(StreamId streamId) => new LocalStream<T>(this, streamId);
 
+    /// <summary>Streams with at least one subscription: each holds an entry until its last one leaves.</summary>
+    public int ActiveStreams => _streams.Count;
+
     /// <summary>The subscriptions of a stream at this moment (empty when it has none).</summary>
     internal ILocalSubscription[] SubscriptionsOf(StreamId streamId) =>
         _streams.TryGetValue(streamId, out var subscribers) ? subscribers.Current : [];

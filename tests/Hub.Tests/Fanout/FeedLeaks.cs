@@ -1,5 +1,6 @@
 using Hub.Api.Subscriptions;
 using Hub.Grains.Contracts;
+using Hub.Grains.Streams;
 using Hub.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
@@ -13,7 +14,7 @@ internal static class FeedLeaks
     /// Waits until the node has no feed and no stream subscription for <paramref name="topics"/>, then
     /// watches that none comes back: an absence can only be watched over time, here 500 ms — several
     /// watchdog periods at the tests' settings, in which a pass still holding a released feed would
-    /// have subscribed it again.
+    /// have subscribed it again. <paramref name="server"/> must be the test's own.
     /// </summary>
     public static async Task AssertNoneRemainAsync(HubServer server, IReadOnlyList<string> topics)
     {

@@ -136,6 +136,7 @@ public sealed class LocalStreamProviderTests
         Assert.Equal([keptHandle], await stream.GetAllSubscriptionHandles());
         await keptHandle.UnsubscribeAsync();
         Assert.Empty(await stream.GetAllSubscriptionHandles());
+        Assert.Equal(0, _provider.ActiveStreams);
 
         // A stream handle kept by a producer reaches a later subscriber all the same.
         var later = new Recorder(count: 1);
