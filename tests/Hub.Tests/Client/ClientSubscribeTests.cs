@@ -1,7 +1,9 @@
 using System.Net;
+using Hub.Api.Subscriptions;
 using Hub.Client.Http;
 using Hub.Client.Subscribing;
 using Hub.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace Hub.Tests.Client;
@@ -85,7 +87,15 @@ public class ClientSubscribeTests(HubServerFixture fixture)
             await client.PublishAsync(a, "n", $"a{i}");
             await client.PublishAsync(b, "n", $"b{i}");
         }
-        await events.WaitForAsync(2 * perTopic);
+        try
+        {
+            await events.WaitForAsync(2 * perTopic);
+        }
+        catch (TimeoutException ex)
+        {
+            // It once stalled with a connection open and nothing arriving: say what the hub holds for it.
+            throw new TimeoutException($"{ex.Message} The hub's side: {HubSideOf(fixture.Server, a, b)}", ex);
+        }
         // Anything duplicated would arrive right behind: the hub resumes from the cursor, so a repeat is immediate.
         await client.PublishAsync(a, "n", "last");
         await events.WaitForAsync(2 * perTopic + 1);
@@ -96,6 +106,20 @@ public class ClientSubscribeTests(HubServerFixture fixture)
         Assert.Equal([.. Enumerable.Range(1, perTopic).Select(i => (long)i)], received.Where(e => e.Topic == b).Select(e => e.Sequence!.Value));
         Assert.True(cuts >= 3, $"only {cuts} cuts: the test did not cut often enough to prove anything");
         Assert.True(events.Subscription.Connections >= cuts + 1, $"only {events.Subscription.Connections} connections after {cuts} cuts: the cuts did not happen");
+    }
+
+    /// <summary>Every open connection to <paramref name="a"/> and <paramref name="b"/> as the hub sees it, and the feeds' positions.</summary>
+    private static string HubSideOf(HubServer server, string a, string b)
+    {
+        var connections = server.Services.GetRequiredService<SseConnections>().All
+            .Where(c => c.Topics.Topics.Contains(a) || c.Topics.Topics.Contains(b))
+            .Select(c => $"connection {c.Id} {c.State} (closed: {c.CloseReason}) at " +
+                string.Join(", ", c.Topics.Topics.Select((t, i) => $"{t[..1]} {c.PositionOf(i).Sequence}")) +
+                $", open {(Environment.TickCount64 - c.OpenedAt) / 1000.0:F1} s");
+        var feeds = server.Services.GetRequiredService<TopicFeeds>().Snapshot()
+            .Where(f => f.Topic == a || f.Topic == b)
+            .Select(f => $"feed {f.Topic[..1]} at {f.LastSequence}, {f.ConnectionCount} connections, stopped {f.IsStopped}");
+        return string.Join("; ", connections.Concat(feeds).DefaultIfEmpty("no connection or feed"));
     }
 
     [Fact]
