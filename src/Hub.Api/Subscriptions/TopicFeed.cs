@@ -349,12 +349,12 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
     /// subscription (the agent is told without being waited for), so an event queued meanwhile can pass it
     /// by; and on a stream the agent already carries, a subscription from the latest position could stay
     /// deaf for good in Orleans' simple queue cache (its cursor waits for a token the cache has since
-    /// purged: QueueCacheMissException on every later batch of the stream). The embedded hub's in-process
-    /// provider subscribes at once and hears the first probe on its next turn. A connection's headers go out once its
-    /// feeds are ready, and every event published after them must arrive, so: where the provider can, the
-    /// subscription starts at the earliest event still cached (the feed skips what it has by sequence),
-    /// and the feed sends empty batches (<see cref="Probe"/>) on its stream until one comes back,
-    /// subscribing afresh whenever one does not; only then does the caller read the head. After
+    /// purged: QueueCacheMissException on every later batch of the stream). (The embedded hub's in-process
+    /// provider subscribes at once and hears the first probe on its next turn.) A connection's headers go
+    /// out once its feeds are ready, and every event published after them must arrive, so: where the
+    /// provider can, the subscription starts at the earliest event still cached (the feed skips what it has
+    /// by sequence), and the feed sends empty batches (<see cref="Probe"/>) on its stream until one comes
+    /// back, subscribing afresh whenever one does not; only then does the caller read the head. After
     /// <see cref="MaxProbes"/> tries it goes on with a warning, and the head check covers the stream.
     /// Runs under the gate.
     /// </summary>

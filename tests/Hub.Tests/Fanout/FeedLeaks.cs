@@ -30,5 +30,9 @@ internal static class FeedLeaks
         foreach (var topic in topics)
             Assert.Empty(await provider.GetStream<EventBatch>(HubStreams.ForTopic(topic)).GetAllSubscriptionHandles());
         Assert.Equal(0, feeds.Count);
+        // The embedded hub's provider forgets a stream with its last subscription: on a server of the test's
+        // own, with no feed left, it holds no stream at all.
+        if (provider is LocalStreamProvider local)
+            Assert.Equal(0, local.ActiveStreams);
     }
 }
