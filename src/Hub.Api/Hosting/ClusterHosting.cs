@@ -22,7 +22,7 @@ public static class ClusterHosting
         var configuration = builder.Configuration;
         if (HostsEmbeddedSilo(configuration))
         {
-            builder.UseOrleans(silo => silo.AddHubSilo(configuration));
+            builder.UseOrleans(silo => silo.AddHubSilo(configuration, builder.Environment));
             return builder;
         }
 

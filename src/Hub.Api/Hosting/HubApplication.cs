@@ -93,7 +93,7 @@ public static class HubApplication
         app.MapHubHealthChecks();
         app.MapHubMetrics();
         app.MapNodeStatus();
-        if (ClusterHosting.HostsEmbeddedSilo(app.Configuration))
+        if (ClusterHosting.HostsEmbeddedSilo(app.Configuration) && AdminSurfaces.DashboardRuns(app.Configuration, app.Environment))
             app.MapOrleansDashboard("/dashboard");
         app.MapTestingEndpoints();
         app.MapDemoEndpoints(app.Environment);

@@ -25,6 +25,14 @@ public static class AdminSurfaces
         || path.StartsWithSegments("/status", StringComparison.OrdinalIgnoreCase)
         || path.Equals("/status.html", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Whether this process runs the Orleans Dashboard: only where it can be reached (with
+    /// <c>Hub:Admin:Password</c>, or in Development). Off, the silo collects nothing for it and
+    /// <c>/dashboard</c> answers 404 like the other admin surfaces.
+    /// </summary>
+    public static bool DashboardRuns(IConfiguration configuration, IHostEnvironment environment) =>
+        configuration.ReadHubOptions<AdminOptions>(AdminOptions.Section).AccessIn(environment) != AdminAccess.Off;
+
     /// <summary>Binds <see cref="AdminOptions"/> and keeps the dashboard's log trace off unless they ask for it.</summary>
     public static IServiceCollection AddHubAdmin(this IServiceCollection services, IConfiguration configuration)
     {

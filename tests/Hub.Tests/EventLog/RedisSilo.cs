@@ -34,7 +34,7 @@ public sealed class RedisSilo : IAsyncDisposable
         if (settings is not null)
             builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.UseOrleans(silo => silo.AddHubSilo(builder.Configuration));
+        builder.UseOrleans(silo => silo.AddHubSilo(builder.Configuration, builder.Environment));
         var host = builder.Build();
         try
         {

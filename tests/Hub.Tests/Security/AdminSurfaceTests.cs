@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using Hub.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Xunit;
 
@@ -55,6 +56,24 @@ public sealed class AdminSurfaceTests
         Assert.Equal(HttpStatusCode.OK, data.StatusCode);
         await AssertAdmittedAsync(server.Address, "dashboard");
     }
+
+    [Fact]
+    public async Task TheDashboard_RunsOnlyWhereItCanBeReached()
+    {
+        // Off, it must cost nothing: no grain-call filter timing every publish, no figures per grain.
+        await using var off = await HubServer.StartAsync(new Dictionary<string, string?> { ["Hub:Auth:SigningKey"] = Tokens.Key }, Environments.Production);
+        await using var locked = await HubServer.StartAsync(new Dictionary<string, string?> { ["Hub:Auth:SigningKey"] = Tokens.Key, ["Hub:Admin:Password"] = Password }, Environments.Production);
+        await using var open = await HubServer.StartAsync();
+
+        Assert.Empty(DashboardFilters(off));
+        Assert.NotEmpty(DashboardFilters(locked));
+        Assert.NotEmpty(DashboardFilters(open));
+        using var dashboard = await off.Client.SendAsync(WithBasic("dashboard", "admin", Password));
+        Assert.Equal(HttpStatusCode.NotFound, dashboard.StatusCode);
+    }
+
+    private static IEnumerable<IIncomingGrainCallFilter> DashboardFilters(HubServer server) =>
+        server.Services.GetServices<IIncomingGrainCallFilter>().Where(f => f.GetType().Namespace?.StartsWith("Orleans.Dashboard", StringComparison.Ordinal) == true);
 
     [Fact]
     public async Task DashboardTrace_IsOffUnlessAskedFor()
