@@ -96,36 +96,18 @@ public sealed class FanoutScenario : IScenario
 
     private async Task SaturateAsync(SubscriberGroup group, List<PublisherSet> sets, LatencySink latency, ScenarioResult result, ProgressLine progress, CancellationToken stop)
     {
-        Step? best = null;
-        var flat = 0;
+        var ramp = new SaturationRamp(_maxP99Ms);
         for (var rate = _rate; rate <= _maxRate && !stop.IsCancellationRequested; rate *= _stepFactor)
         {
             progress.Phase = $"saturating at {rate:F0} ev/s";
             var step = await RunStepAsync(group, sets, latency, rate, _duration, stop);
             result.Steps.Add(step.Row());
-            if (!step.Drained)
-            {
-                // Past saturation, however much it delivered: the subscribers fell behind.
-                result.Notes.Add("Stopped: subscribers fell behind (not drained within 10 s).");
+            if (!ramp.Add(step))
                 break;
-            }
-            if (best is null || step.DeliveriesPerSecond > best.DeliveriesPerSecond * 1.05)
-            {
-                best = step;
-                flat = 0;
-            }
-            else if (++flat >= 2)
-            {
-                result.Notes.Add($"Stopped: deliveries/s did not grow by 5 % for two steps after {best.Rate:F0} ev/s.");
-                break;
-            }
-            if (step.P99Ms > _maxP99Ms)
-            {
-                result.Notes.Add($"Stopped: p99 {step.P99Ms:F0} ms exceeded {_maxP99Ms} ms.");
-                break;
-            }
         }
-        if (best is null)
+        if (ramp.Stopped is { } reason)
+            result.Notes.Add(reason);
+        if (ramp.Best is not { } best)
             return;
         // Both from the best step the subscribers kept up with, and the rate actually published there, not
         // the step's target: the ordered publishers may fall short of a target, and half of a target they
@@ -142,7 +124,7 @@ public sealed class FanoutScenario : IScenario
     }
 
     /// <summary>Publishes at <paramref name="rate"/> for <paramref name="duration"/>, waits for the subscribers to drain, and measures.</summary>
-    private async Task<Step> RunStepAsync(SubscriberGroup group, List<PublisherSet> sets, LatencySink latency, double rate, TimeSpan duration, CancellationToken stop)
+    private async Task<RampStep> RunStepAsync(SubscriberGroup group, List<PublisherSet> sets, LatencySink latency, double rate, TimeSpan duration, CancellationToken stop)
     {
         latency.Histogram = new LatencyHistogram();
         var publishers = new PublisherSet(_run.Target, _run.Client, [_topic], _publishers > 0 ? _publishers : RunSettings.PublishersFor(rate), rate, _run.PayloadBytes);
@@ -154,21 +136,6 @@ public sealed class FanoutScenario : IScenario
         var drained = await group.WaitForDeliveriesAsync(receivedBefore + (publishers.Acknowledged * group.Subscribers.Count), DrainTimeout, stop);
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         var h = latency.Histogram;
-        return new Step(rate, publishers.Acknowledged / publishSeconds, (group.Received - receivedBefore) / seconds, h.PercentileMs(0.5), h.PercentileMs(0.99), h.PercentileMs(0.999), group.Reconnects, drained);
-    }
-
-    private sealed record Step(double Rate, double PublishesPerSecond, double DeliveriesPerSecond, double P50Ms, double P99Ms, double P999Ms, int Reconnects, bool Drained)
-    {
-        public Dictionary<string, double> Row() => new()
-        {
-            ["target ev/s"] = Rate,
-            ["published/s"] = PublishesPerSecond,
-            ["deliveries/s"] = DeliveriesPerSecond,
-            ["p50 ms"] = P50Ms,
-            ["p99 ms"] = P99Ms,
-            ["p99.9 ms"] = P999Ms,
-            ["reconnects"] = Reconnects,
-            ["drained"] = Drained ? 1 : 0,
-        };
+        return new RampStep(rate, publishers.Acknowledged / publishSeconds, (group.Received - receivedBefore) / seconds, h.PercentileMs(0.5), h.PercentileMs(0.99), h.PercentileMs(0.999), group.Reconnects, drained);
     }
 }
