@@ -52,6 +52,18 @@ public sealed class FaultyHandler : DelegatingHandler
         foreach (var socket in _sockets.Keys)
         {
             _sockets.TryRemove(socket, out _);
+            // Shut down first: the client's read pending on the socket wakes to the end of the stream (a broken
+            // response), and one started meanwhile ends at once. Disposing alone raced such a read: once in CI
+            // the client stalled after 10 of 120 events, its socket never closed (the hub still held it open
+            // and idle) and no reconnect, until the test timed out.
+            try
+            {
+                socket.Shutdown(SocketShutdown.Both);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                // Not connected, or already gone: disposing is all that is left.
+            }
             socket.Dispose();
         }
     }
