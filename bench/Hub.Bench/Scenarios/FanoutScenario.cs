@@ -96,7 +96,7 @@ public sealed class FanoutScenario : IScenario
 
     private async Task SaturateAsync(SubscriberGroup group, List<PublisherSet> sets, LatencySink latency, ScenarioResult result, ProgressLine progress, CancellationToken stop)
     {
-        var ramp = new SaturationRamp(_maxP99Ms);
+        var ramp = new SaturationRamp(_maxP99Ms, DrainTimeout);
         for (var rate = _rate; rate <= _maxRate && !stop.IsCancellationRequested; rate *= _stepFactor)
         {
             progress.Phase = $"saturating at {rate:F0} ev/s";

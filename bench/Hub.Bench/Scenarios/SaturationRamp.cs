@@ -8,7 +8,7 @@ namespace Hub.Bench.Scenarios;
 /// steps that kept up, the best is the first whose deliveries/s no later step beat by 5 %; two such
 /// steps in a row end the ramp too.
 /// </summary>
-public sealed class SaturationRamp(double maxP99Ms)
+public sealed class SaturationRamp(double maxP99Ms, TimeSpan drainTimeout)
 {
     private int _flat;
 
@@ -25,7 +25,7 @@ public sealed class SaturationRamp(double maxP99Ms)
         if (Stopped is not null)
             throw new InvalidOperationException("The ramp has stopped.");
         if (!step.Drained)
-            return Stop("Stopped: subscribers fell behind (not drained within 10 s).");
+            return Stop($"Stopped: subscribers fell behind (not drained within {drainTimeout.TotalSeconds:F0} s).");
         if (step.P99Ms > maxP99Ms)
             return Stop($"Stopped: p99 {step.P99Ms:F0} ms exceeded {maxP99Ms} ms.");
         if (Best is null || step.DeliveriesPerSecond > Best.DeliveriesPerSecond * 1.05)

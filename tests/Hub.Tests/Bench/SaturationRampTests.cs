@@ -13,7 +13,7 @@ public class SaturationRampTests
     public void AStepPastTheLatencyBound_EndsTheRamp_AndIsNeverTheBest()
     {
         // The seventh pass's hub run: the last step delivered the most, at a p99 of 801 ms.
-        var ramp = new SaturationRamp(maxP99Ms: 500);
+        var ramp = new SaturationRamp(maxP99Ms: 500, TimeSpan.FromSeconds(10));
         Assert.True(ramp.Add(Step(433.8, 429_465, 369.7)));
         Assert.True(ramp.Add(Step(645.9, 639_386, 428)));
         Assert.False(ramp.Add(Step(767.7, 731_279, 800.8)));
@@ -25,7 +25,7 @@ public class SaturationRampTests
     [Fact]
     public void AStepThatDidNotDrain_EndsTheRamp_AndIsNeverTheBest()
     {
-        var ramp = new SaturationRamp(maxP99Ms: 500);
+        var ramp = new SaturationRamp(maxP99Ms: 500, TimeSpan.FromSeconds(10));
         Assert.True(ramp.Add(Step(100, 100_000, 20)));
         Assert.False(ramp.Add(Step(200, 190_000, 30, drained: false)));
 
@@ -36,7 +36,7 @@ public class SaturationRampTests
     [Fact]
     public void TwoStepsWithoutFivePercentMore_EndTheRamp_AtTheStepBeforeThem()
     {
-        var ramp = new SaturationRamp(maxP99Ms: 500);
+        var ramp = new SaturationRamp(maxP99Ms: 500, TimeSpan.FromSeconds(10));
         Assert.True(ramp.Add(Step(100, 100_000, 20)));
         Assert.True(ramp.Add(Step(150, 104_000, 25)));
         Assert.False(ramp.Add(Step(225, 104_500, 30)));
@@ -48,7 +48,7 @@ public class SaturationRampTests
     [Fact]
     public void AStepThatGrowsAgain_BecomesTheBest_AndTheRampGoesOn()
     {
-        var ramp = new SaturationRamp(maxP99Ms: 500);
+        var ramp = new SaturationRamp(maxP99Ms: 500, TimeSpan.FromSeconds(10));
         Assert.True(ramp.Add(Step(100, 100_000, 20)));
         Assert.True(ramp.Add(Step(150, 103_000, 25)));
         Assert.True(ramp.Add(Step(225, 150_000, 30)));
@@ -61,7 +61,7 @@ public class SaturationRampTests
     [Fact]
     public void AStoppedRamp_TakesNoMoreSteps()
     {
-        var ramp = new SaturationRamp(maxP99Ms: 500);
+        var ramp = new SaturationRamp(maxP99Ms: 500, TimeSpan.FromSeconds(10));
         Assert.False(ramp.Add(Step(100, 100_000, 900)));
 
         Assert.Null(ramp.Best);
