@@ -84,8 +84,6 @@ public static class HubApplication
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = assets });
         app.UseStaticFiles(BrowserAssets.StaticFileOptions(assets));
         app.UseHubSecurity();
-        // Explicit, so WebApplication does not add it at the very front, ahead of the stream branch.
-        app.UseAuthorization();
         app.MapPublishEndpoints();
         app.MapSubscribeEndpoints();
         app.MapTopicEndpoints();

@@ -52,7 +52,7 @@ public static partial class MercureEndpoints
             return app;
         var publish = app.ServiceProvider.GetRequiredService<MercurePublishHandler>();
         var subscribe = app.ServiceProvider.GetRequiredService<MercureSubscribeHandler>();
-        app.MapPost(Path, (Func<HttpContext, Task<IResult>>)publish.PublishAsync).RequireRateLimiting(PublishRateLimit.Policy);
+        app.MapPost(Path, (Func<HttpContext, Task<IResult>>)publish.PublishAsync).RequirePublishRateLimit(app.ServiceProvider);
         // Reached only without the front branch (UseMercureStreams); it defines the route (other methods: 405).
         app.MapGet(Path, (Func<HttpContext, Task<IResult>>)subscribe.HandleAsync);
         app.MapMercureSubscriptions();

@@ -11,7 +11,7 @@ public static class PublishEndpoints
         // The handler's services are all singletons: resolved once here instead of on every request.
         var handler = ActivatorUtilities.CreateInstance<PublishHandler>(app.ServiceProvider);
         app.MapPost("/topics/{topic}/events", (HttpContext context, string topic) => handler.PublishAsync(context, topic))
-            .RequireRateLimiting(PublishRateLimit.Policy);
+            .RequirePublishRateLimit(app.ServiceProvider);
         return app;
     }
 }

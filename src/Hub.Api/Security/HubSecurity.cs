@@ -49,25 +49,41 @@ public static class HubSecurity
     /// authenticated subject. Only a request that carries a token goes through the authentication
     /// handler: one with none can only end anonymous, and the handler would cost an anonymous publish
     /// its request's DI scope, a handler and a dozen objects (about a fifth of what a publish allocates).
+    /// <para>
+    /// No authorization middleware: topic access is decided by the handlers (<see cref="TopicAccess"/>,
+    /// through <see cref="IAuthorizationService"/>), and no endpoint carries authorization metadata. The
+    /// middleware would only wrap every request in one more asynchronous frame (measured with the
+    /// publish benchmark; docs/performance.md, eighth pass). An endpoint given such metadata later fails
+    /// loudly: ASP.NET Core refuses to run it without the middleware.
+    /// </para>
     /// </summary>
     public static IApplicationBuilder UseHubSecurity(this IApplicationBuilder app)
     {
         app.UseCors();
         UseAuthenticationOfTokens(app);
         app.UseRateLimiter();
+        CarryMarks(app, branch => branch.UseAuthorization());
         return app;
+    }
+
+    /// <summary>
+    /// UseAuthentication and UseAuthorization mark the builder they are called on, and WebApplication
+    /// adds its own at the very front of the pipeline (ahead of the stream branch) unless the app's builder
+    /// carries that mark. A branch's marks stay in the branch (UseWhen would lose them), so carry them over.
+    /// </summary>
+    private static IApplicationBuilder CarryMarks(IApplicationBuilder app, Action<IApplicationBuilder> use)
+    {
+        var branch = app.New();
+        use(branch);
+        foreach (var (key, value) in branch.Properties)
+            app.Properties.TryAdd(key, value);
+        return branch;
     }
 
     private static void UseAuthenticationOfTokens(IApplicationBuilder app)
     {
         var cookieName = app.ApplicationServices.GetRequiredService<IOptions<AuthOptions>>().Value.CookieName;
-        var carrying = app.New();
-        carrying.UseAuthentication();
-        // UseAuthentication marks the builder it is called on, and WebApplication adds one of its own at
-        // the very front of the pipeline (ahead of the stream branch) unless the app's builder carries
-        // that mark. A branch's marks stay in the branch (UseWhen would lose it), so carry them over.
-        foreach (var (key, value) in carrying.Properties)
-            app.Properties.TryAdd(key, value);
+        var carrying = CarryMarks(app, branch => branch.UseAuthentication());
         app.Use(next =>
         {
             carrying.Run(next);

@@ -51,6 +51,31 @@ public partial class MetricsTests
         Assert.True(Value(text, "hub_log_append_duration_milliseconds_count") >= 5);
     }
 
+    [Fact]
+    public async Task Rejections_AreCountedByReason_BeforeTheClientHasTheAnswer()
+    {
+        await using var server = await HubProcess.StartAsync("Hub.Api", new Dictionary<string, string>
+        {
+            ["Hub__Cluster__SiloPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
+            ["Hub__Cluster__GatewayPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
+        });
+        // One of each: a bad event (the endpoint's problem), a path with no endpoint (the status page's
+        // problem) and a method the route does not take. Each is counted as its answer starts, so a
+        // single scrape after the last answer must see all three, exactly once each.
+        using (var bad = await server.Client.PostAsync("topics/~internal/events", new StringContent("{}", System.Text.Encoding.UTF8, "application/json")))
+            Assert.Equal(System.Net.HttpStatusCode.BadRequest, bad.StatusCode);
+        using (var missing = await server.Client.GetAsync("no-such-page"))
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, missing.StatusCode);
+        using (var method = await server.Client.DeleteAsync($"topics/{HubServerFixture.NewTopic()}/events"))
+            Assert.Equal(System.Net.HttpStatusCode.MethodNotAllowed, method.StatusCode);
+
+        var text = await ScrapeAsync(server);
+        Assert.Equal(1, Value(text, "hub_requests_rejected_total", "reason=\"bad_request\""));
+        Assert.Equal(1, Value(text, "hub_requests_rejected_total", "reason=\"not_found\""));
+        Assert.Equal(1, Value(text, "hub_requests_rejected_total", "reason=\"method_not_allowed\""));
+        Assert.Equal(3, Value(text, "hub_requests_rejected_total"));
+    }
+
     private static async Task<string> ScrapeAsync(HubProcess server)
     {
         // The exporter caches a scrape briefly; the numbers checked here are all final before it is read.
@@ -60,14 +85,14 @@ public partial class MetricsTests
         return await response.Content.ReadAsStringAsync();
     }
 
-    /// <summary>The sum of a metric's samples over all its label sets.</summary>
-    private static double Value(string exposition, string name)
+    /// <summary>The sum of a metric's samples over all its label sets, or over those with <paramref name="label"/>.</summary>
+    private static double Value(string exposition, string name, string? label = null)
     {
         var total = 0d;
         var found = false;
         foreach (Match m in SampleLine().Matches(exposition))
         {
-            if (m.Groups["name"].Value != name)
+            if (m.Groups["name"].Value != name || (label is not null && !m.Groups["labels"].Value.Contains(label, StringComparison.Ordinal)))
                 continue;
             found = true;
             total += double.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture);
@@ -76,6 +101,6 @@ public partial class MetricsTests
         return total;
     }
 
-    [GeneratedRegex(@"^(?<name>[a-z_]+)(\{[^}]*\})? (?<value>[0-9.eE+-]+)", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^(?<name>[a-z_]+)(?<labels>\{[^}]*\})? (?<value>[0-9.eE+-]+)", RegexOptions.Multiline)]
     private static partial Regex SampleLine();
 }

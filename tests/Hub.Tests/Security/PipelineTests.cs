@@ -1,0 +1,48 @@
+using Hub.Tests.Infrastructure;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit;
+
+namespace Hub.Tests.Security;
+
+/// <summary>
+/// What the request pipeline leaves out for speed, and what that assumes: no authorization middleware
+/// (handlers decide topic access), and no rate limiter on publishes when the limit is off.
+/// </summary>
+public sealed class PipelineTests
+{
+    [Fact]
+    public async Task NoEndpoint_CarriesAuthorizationMetadata()
+    {
+        // With the admin password set, the dashboard and status page are mapped too: every endpoint is here.
+        await using var server = await HubServer.StartAsync(new Dictionary<string, string?> { ["Hub:Admin:Password"] = "an-admin-password-long-enough" });
+        var endpoints = Endpoints(server);
+        Assert.Contains(endpoints, e => e.DisplayName?.Contains("/dashboard", StringComparison.Ordinal) == true);
+        // Such an endpoint would need the authorization middleware, which the hub does not run: ASP.NET
+        // Core would refuse every request to it.
+        Assert.All(endpoints, e => Assert.Empty(e.Metadata.GetOrderedMetadata<IAuthorizeData>()));
+        Assert.All(endpoints, e => Assert.Empty(e.Metadata.GetOrderedMetadata<IAuthorizationRequirementData>()));
+    }
+
+    [Theory]
+    [InlineData("1000", true)]
+    [InlineData("0", false)]
+    public async Task PublishEndpoints_AreRateLimited_OnlyWhenTheLimitIsOn(string perSecond, bool limited)
+    {
+        await using var server = await HubServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Hub:Limits:PublishRequestsPerSecond"] = perSecond,
+            ["Hub:Mercure:Enabled"] = "true",
+        });
+        var publishes = Endpoints(server).Where(e => e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods.Contains("POST") == true
+            && e is RouteEndpoint { RoutePattern.RawText: "/topics/{topic}/events" or "/.well-known/mercure" }).ToList();
+        Assert.Equal(2, publishes.Count);
+        Assert.All(publishes, e => Assert.Equal(limited, e.Metadata.GetMetadata<EnableRateLimitingAttribute>() is not null));
+    }
+
+    private static List<Endpoint> Endpoints(HubServer server) =>
+        [.. server.Services.GetRequiredService<EndpointDataSource>().Endpoints];
+}
