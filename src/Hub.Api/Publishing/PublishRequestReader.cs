@@ -21,7 +21,7 @@ public static class PublishRequestReader
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(options);
-        var isJson = request.HasJsonContentType();
+        var isJson = IsJson(request);
         var isText = !isJson && request.ContentType is { } ct && ct.StartsWith("text/plain", StringComparison.OrdinalIgnoreCase);
         if (!isJson && !isText)
             return Fail(StatusCodes.Status415UnsupportedMediaType, "Publish with Content-Type application/json ({\"type\":\"...\",\"data\":...}) or text/plain (data in the body, type in ?type=).");
@@ -186,4 +186,11 @@ public static class PublishRequestReader
     }
 
     private static Outcome Fail(int status, string problem) => new(null, false, status, problem);
+
+    /// <summary>
+    /// Whether the body is JSON. The two spellings nearly every client sends are compared as they are;
+    /// anything else is parsed, which allocates its parameters (a few percent of what a publish allocated).
+    /// </summary>
+    private static bool IsJson(HttpRequest request) =>
+        request.ContentType is "application/json" or "application/json; charset=utf-8" || request.HasJsonContentType();
 }

@@ -51,7 +51,8 @@ public static class TokenSources
             token = cookie;
             return TokenSource.Cookie;
         }
-        if (request.Query.TryGetValue(QueryParameter, out var query) && query.Count > 0 && !string.IsNullOrEmpty(query[0]))
+        // QueryString first: reading Query parses it into a new collection even when there is none.
+        if (request.QueryString.HasValue && request.Query.TryGetValue(QueryParameter, out var query) && query.Count > 0 && !string.IsNullOrEmpty(query[0]))
         {
             token = query[0];
             return TokenSource.Query;

@@ -1,5 +1,6 @@
 using Hub.Tests.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Routing;
@@ -10,7 +11,8 @@ namespace Hub.Tests.Security;
 
 /// <summary>
 /// What the request pipeline leaves out for speed, and what that assumes: no authorization middleware
-/// (handlers decide topic access), and no rate limiter on publishes when the limit is off.
+/// (handlers decide topic access), CORS only for requests with an Origin header, and no rate limiter on
+/// publishes when the limit is off.
 /// </summary>
 public sealed class PipelineTests
 {
@@ -25,6 +27,9 @@ public sealed class PipelineTests
         // Core would refuse every request to it.
         Assert.All(endpoints, e => Assert.Empty(e.Metadata.GetOrderedMetadata<IAuthorizeData>()));
         Assert.All(endpoints, e => Assert.Empty(e.Metadata.GetOrderedMetadata<IAuthorizationRequirementData>()));
+        // CORS runs only for requests with an Origin header; an endpoint with CORS metadata would need it on
+        // every request.
+        Assert.All(endpoints, e => Assert.Null(e.Metadata.GetMetadata<ICorsMetadata>()));
     }
 
     [Theory]
