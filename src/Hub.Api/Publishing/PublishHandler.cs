@@ -62,7 +62,7 @@ public sealed partial class PublishHandler(
             {
                 var result = await target.Grain.PublishAsync(outcome.Drafts[0]);
                 metrics.Published(1);
-                return TypedResults.Created(target.Location, Response(target, result));
+                return Created(target, Response(target, result));
             }
 
             var results = await target.Grain.PublishBatchAsync(outcome.Drafts);
@@ -102,16 +102,19 @@ public sealed partial class PublishHandler(
             metrics.Published(published.Results.Count);
         return outcome.IsBatch
             ? BatchCreated(target, published.Results)
-            : TypedResults.Created(target.Location, Response(target, published.Results[0]));
+            : Created(target, Response(target, published.Results[0]));
     }
 
-    private static Microsoft.AspNetCore.Http.HttpResults.Created<PublishResponse[]> BatchCreated(PublishTarget target, IReadOnlyList<PublishResult> results)
+    private static CreatedJson<PublishResponse[]> BatchCreated(PublishTarget target, IReadOnlyList<PublishResult> results)
     {
         var responses = new PublishResponse[results.Count];
         for (var i = 0; i < responses.Length; i++)
             responses[i] = Response(target, results[i]);
-        return TypedResults.Created(target.Location, responses);
+        return new(target.Location, responses, HubJsonContext.Default.PublishResponseArray);
     }
+
+    private static CreatedJson<PublishResponse> Created(PublishTarget target, PublishResponse response) =>
+        new(target.Location, response, HubJsonContext.Default.PublishResponse);
 
     private static PublishResponse Response(PublishTarget target, PublishResult result) =>
         new(result.Topic, result.Sequence, target.Id(result));
