@@ -89,27 +89,24 @@ public static class HubSecurity
     /// server-to-server publish allocated (docs/performance.md, eighth pass). No endpoint carries CORS
     /// metadata (it would need the mark on every request), which <c>PipelineTests</c> checks.
     /// </summary>
-    private static void UseCorsForBrowsers(IApplicationBuilder app)
-    {
-        var cors = app.New();
-        cors.UseCors();
-        app.Use(next =>
-        {
-            cors.Run(next);
-            var withCors = cors.Build();
-            return context => context.Request.Headers.ContainsKey(HeaderNames.Origin) ? withCors(context) : next(context);
-        });
-    }
+    private static void UseCorsForBrowsers(IApplicationBuilder app) =>
+        UseOnlyFor(app, context => context.Request.Headers.ContainsKey(HeaderNames.Origin), branch => branch.UseCors());
 
     private static void UseAuthenticationOfTokens(IApplicationBuilder app)
     {
         var cookieName = app.ApplicationServices.GetRequiredService<IOptions<AuthOptions>>().Value.CookieName;
-        var carrying = CarryMarks(app, branch => branch.UseAuthentication());
+        UseOnlyFor(app, context => TokenSources.Find(context.Request, cookieName, out _) != TokenSource.None, branch => branch.UseAuthentication());
+    }
+
+    /// <summary>Runs the middleware that <paramref name="use"/> adds only for requests that <paramref name="applies"/> to; the others go straight on.</summary>
+    private static void UseOnlyFor(IApplicationBuilder app, Func<HttpContext, bool> applies, Action<IApplicationBuilder> use)
+    {
+        var branch = CarryMarks(app, use);
         app.Use(next =>
         {
-            carrying.Run(next);
-            var authenticate = carrying.Build();
-            return context => TokenSources.Find(context.Request, cookieName, out _) == TokenSource.None ? next(context) : authenticate(context);
+            branch.Run(next);
+            var withMiddleware = branch.Build();
+            return context => applies(context) ? withMiddleware(context) : next(context);
         });
     }
 

@@ -17,7 +17,7 @@ namespace Hub.Tests.Security;
 public sealed class PipelineTests
 {
     [Fact]
-    public async Task NoEndpoint_CarriesAuthorizationMetadata()
+    public async Task NoEndpoint_CarriesAuthorizationOrCorsMetadata()
     {
         // With the admin password set, the dashboard and status page are mapped too: every endpoint is here.
         await using var server = await HubServer.StartAsync(new Dictionary<string, string?> { ["Hub:Admin:Password"] = "an-admin-password-long-enough" });
