@@ -30,6 +30,15 @@ public sealed class HubClientOptions
     /// <summary>How long one publish or history request may take before it is abandoned (and a publish retried with its key).</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long a subscription's connection may stay silent before it is given up and reopened from the cursor:
+    /// no response headers, or not a byte (events or the hub's keep-alive comments) for this long. The hub
+    /// writes a keep-alive into every silent stream each <c>Hub:Sse:HeartbeatInterval</c> (15 s by default), so
+    /// keep this at two intervals or more. It catches connections that die without a word (a dead NAT entry, a
+    /// frozen node), which would otherwise leave a subscription waiting forever. Infinite turns it off.
+    /// </summary>
+    public TimeSpan SilenceTimeout { get; set; } = TimeSpan.FromSeconds(45);
+
     /// <summary>How JSON-serialisable data is written; web defaults (camelCase) unless set.</summary>
     public JsonSerializerOptions SerializerOptions { get; set; } = new(JsonSerializerDefaults.Web);
 
@@ -42,6 +51,8 @@ public sealed class HubClientOptions
             throw new InvalidOperationException($"{nameof(InitialBackoff)} must be positive and not exceed {nameof(MaxBackoff)}.");
         if (RequestTimeout <= TimeSpan.Zero)
             throw new InvalidOperationException($"{nameof(RequestTimeout)} must be positive.");
+        if (SilenceTimeout <= TimeSpan.Zero && SilenceTimeout != Timeout.InfiniteTimeSpan)
+            throw new InvalidOperationException($"{nameof(SilenceTimeout)} must be positive (or infinite, to turn it off).");
         if (BaseAddress is { IsAbsoluteUri: false })
             throw new InvalidOperationException($"{nameof(BaseAddress)} must be an absolute URI.");
     }

@@ -77,9 +77,9 @@ public sealed class HubSubscription : IAsyncEnumerable<HubEvent>
                 else
                 {
                     Interlocked.Increment(ref _connections);
-                    var stream = await response.Content.ReadAsStreamAsync(ct);
+                    await using var stream = new SilenceWatchedStream(await response.Content.ReadAsStreamAsync(ct), _requests.Options.SilenceTimeout, ct);
                     var parser = SseParser.Create(stream, static (_, bytes) => Encoding.UTF8.GetString(bytes));
-                    await using var items = parser.EnumerateAsync(ct).GetAsyncEnumerator(ct);
+                    await using var items = parser.EnumerateAsync(stream.Token).GetAsyncEnumerator(stream.Token);
                     var cut = false;
                     while (true)
                     {
@@ -94,7 +94,7 @@ public sealed class HubSubscription : IAsyncEnumerable<HubEvent>
                         }
                         catch (Exception e) when (e is IOException or HttpRequestException or OperationCanceledException)
                         {
-                            cut = true; // the connection broke mid-stream
+                            cut = true; // the connection broke mid-stream, or went silent (stream.WentSilent)
                             break;
                         }
                         backoff.Reset();
@@ -168,7 +168,11 @@ public sealed class HubSubscription : IAsyncEnumerable<HubEvent>
                 if (_cursor is { } cursor && cursor != "earliest")
                     request.Headers.TryAddWithoutValidation("Last-Event-ID", cursor);
                 await _requests.AuthorizeAsync(request, ct);
-                response = await _requests.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+                // The hub answers a subscribe with its headers at once; no answer within the silence timeout is
+                // a connection that went nowhere (a node that accepted and froze): try again.
+                using var silence = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                silence.CancelAfter(_requests.Options.SilenceTimeout);
+                response = await _requests.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, silence.Token);
                 if (response.IsSuccessStatusCode || HubResponses.IsTransient(response.StatusCode))
                     return response;
                 using (response)
@@ -179,9 +183,9 @@ public sealed class HubSubscription : IAsyncEnumerable<HubEvent>
                 response?.Dispose();
                 return null;
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
             {
-                // The hub is unreachable (a node down, the network gone): try again, backing off.
+                // The hub is unreachable (a node down, the network gone) or silent: try again, backing off.
             }
             try
             {

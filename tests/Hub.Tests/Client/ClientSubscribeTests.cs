@@ -108,6 +108,51 @@ public class ClientSubscribeTests(HubServerFixture fixture)
         Assert.True(events.Subscription.Connections >= cuts + 1, $"only {events.Subscription.Connections} connections after {cuts} cuts: the cuts did not happen");
     }
 
+    [Fact]
+    public async Task AConnectionThatFallsSilent_IsGivenUp_AndResumedFromTheCursor()
+    {
+        var (client, faults, http) = ClientTestKit.Connect(fixture.Server, silenceTimeout: TimeSpan.FromSeconds(2));
+        using var _ = http;
+        // Published over connections of their own, so that only the subscriber's network falls silent.
+        var (publisher, _, publisherHttp) = ClientTestKit.Connect(fixture.Server);
+        using var __ = publisherHttp;
+        var topic = HubServerFixture.NewTopic("silent");
+        await using var events = new ClientTestKit.Collector(client.SubscribeAsync(topic));
+        await Eventually.TrueAsync(() => events.Subscription.Connections > 0, "the subscription connected");
+        await publisher.PublishAsync(topic, "n", "1");
+        await events.WaitForAsync(1);
+
+        // The socket stays open and the hub keeps writing into it, but nothing arrives: without a silence
+        // timeout the subscription would wait forever.
+        faults.SilenceConnections();
+        await publisher.PublishAsync(topic, "n", "2");
+        await publisher.PublishAsync(topic, "n", "3");
+        await events.WaitForAsync(3);
+
+        Assert.Equal([1L, 2L, 3L], events.Received.Select(e => e.Sequence!.Value));
+        Assert.True(events.Subscription.Connections >= 2, $"{events.Subscription.Connections} connection(s): the silent one was not given up");
+    }
+
+    [Fact]
+    public async Task AConnectThatGetsNoAnswer_IsTriedAgain()
+    {
+        var (client, faults, http) = ClientTestKit.Connect(fixture.Server, silenceTimeout: TimeSpan.FromSeconds(2));
+        using var _ = http;
+        var topic = HubServerFixture.NewTopic("unanswered");
+        var first = await client.PublishAsync(topic, "n", "1");
+        // The publish left its connection in the client's pool; the subscription's request goes out on it,
+        // into the silence, and its response headers never come.
+        faults.SilenceConnections();
+        await using var events = new ClientTestKit.Collector(client.SubscribeAsync(topic, SubscribeFrom.After(first.Id)));
+        await Eventually.TrueAsync(() => events.Subscription.Connections > 0, "the subscription connected on its second try", TimeSpan.FromSeconds(30));
+        var (publisher, _, publisherHttp) = ClientTestKit.Connect(fixture.Server);
+        using var __ = publisherHttp;
+        await publisher.PublishAsync(topic, "n", "2");
+        await events.WaitForAsync(1);
+
+        Assert.Equal([2L], events.Received.Select(e => e.Sequence!.Value));
+    }
+
     /// <summary>Every open connection to <paramref name="a"/> and <paramref name="b"/> as the hub sees it, and the feeds' positions.</summary>
     private static string HubSideOf(HubServer server, string a, string b)
     {

@@ -7,7 +7,11 @@ namespace Hub.Tests.Client;
 /// <summary>A <see cref="HubClient"/> over real loopback HTTP to a test hub, through a <see cref="FaultyHandler"/>; and a collector for a subscription.</summary>
 public static class ClientTestKit
 {
-    public static (HubClient Client, FaultyHandler Faults, HttpClient Http) Connect(HubServer server, Func<CancellationToken, ValueTask<string?>>? tokens = null)
+    /// <summary>
+    /// A client whose subscriptions give a connection up after <paramref name="silenceTimeout"/> (3 s unless
+    /// given) without a byte: ten of the test hub's keep-alive intervals (300 ms).
+    /// </summary>
+    public static (HubClient Client, FaultyHandler Faults, HttpClient Http) Connect(HubServer server, Func<CancellationToken, ValueTask<string?>>? tokens = null, TimeSpan? silenceTimeout = null)
     {
         var faults = new FaultyHandler();
         var http = new HttpClient(faults) { BaseAddress = server.Address, Timeout = Timeout.InfiniteTimeSpan };
@@ -16,6 +20,7 @@ public static class ClientTestKit
             TokenProvider = tokens,
             InitialBackoff = TimeSpan.FromMilliseconds(50),
             MaxBackoff = TimeSpan.FromSeconds(1),
+            SilenceTimeout = silenceTimeout ?? TimeSpan.FromSeconds(3),
         });
         return (client, faults, http);
     }

@@ -6,12 +6,13 @@ namespace Hub.Tests.Client;
 
 /// <summary>
 /// A real loopback HTTP handler with faults a test switches on: a publish whose answer is lost after the hub
-/// stored it, a publish answered 503 before it reaches the hub, and connections the test can cut mid-stream.
+/// stored it, a publish answered 503 before it reaches the hub, and connections the test can cut mid-stream
+/// or make fall silent.
 /// Records every publish's Idempotency-Key and every request's Authorization header.
 /// </summary>
 public sealed class FaultyHandler : DelegatingHandler
 {
-    private readonly ConcurrentDictionary<Socket, byte> _sockets = new();
+    private readonly ConcurrentDictionary<Socket, SilenceableStream> _sockets = new();
     private int _answersToLose;
     private int _unavailableAnswers;
 
@@ -31,8 +32,9 @@ public sealed class FaultyHandler : DelegatingHandler
                 socket.Dispose();
                 throw;
             }
-            _sockets.TryAdd(socket, 0);
-            return new NetworkStream(socket, ownsSocket: true);
+            var stream = new SilenceableStream(new NetworkStream(socket, ownsSocket: true));
+            _sockets.TryAdd(socket, stream);
+            return stream;
         },
     };
 
@@ -45,6 +47,13 @@ public sealed class FaultyHandler : DelegatingHandler
 
     /// <summary>The next <paramref name="count"/> publishes are answered 503 with Retry-After without reaching the hub.</summary>
     public void AnswerUnavailable(int count) => Volatile.Write(ref _unavailableAnswers, count);
+
+    /// <summary>Every connection opened so far falls silent: open, but nothing arrives any more (see <see cref="SilenceableStream"/>).</summary>
+    public void SilenceConnections()
+    {
+        foreach (var stream in _sockets.Values)
+            stream.FallSilent();
+    }
 
     /// <summary>Closes every connection opened so far: the client's streams and requests fail as if the network had cut them.</summary>
     public void CutConnections()
