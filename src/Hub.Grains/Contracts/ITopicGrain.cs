@@ -9,10 +9,10 @@ namespace Hub.Grains.Contracts;
 public interface ITopicGrain : IGrainWithStringKey
 {
     /// <summary>Stores one event. Throws <see cref="ArgumentException"/> for an invalid draft.</summary>
-    Task<PublishResult> PublishAsync(EventDraft draft);
+    ValueTask<PublishResult> PublishAsync(EventDraft draft);
 
     /// <summary>Stores several events all-or-nothing, with consecutive sequences in the given order.</summary>
-    Task<IReadOnlyList<PublishResult>> PublishBatchAsync(IReadOnlyList<EventDraft> drafts);
+    ValueTask<IReadOnlyList<PublishResult>> PublishBatchAsync(IReadOnlyList<EventDraft> drafts);
 
     /// <summary>
     /// Stores one event (<paramref name="isBatch"/> false, one draft) or a batch at most once per
@@ -22,7 +22,7 @@ public interface ITopicGrain : IGrainWithStringKey
     /// when the key was used for different content, <see cref="ArgumentException"/> for an invalid key
     /// or draft.
     /// </summary>
-    Task<IdempotentPublishResult> PublishIdempotentAsync(string idempotencyKey, IReadOnlyList<EventDraft> drafts, bool isBatch);
+    ValueTask<IdempotentPublishResult> PublishIdempotentAsync(string idempotencyKey, IReadOnlyList<EventDraft> drafts, bool isBatch);
 
     /// <summary>
     /// Told by an API node that delivered up to <paramref name="deliveredHead"/> in <paramref name="epoch"/>

@@ -80,25 +80,25 @@ public sealed partial class TopicGrain(
         _channels.Reset(_info.Epoch, _info.Head);
     }
 
-    public Task<PublishResult> PublishAsync(EventDraft draft)
+    public ValueTask<PublishResult> PublishAsync(EventDraft draft)
     {
         Validate(draft);
         EnsureRoom(1);
-        var pending = new PendingPublish(draft, time.GetTimestamp());
+        var pending = new SinglePublish(draft, time.GetTimestamp());
         Enqueue(pending);
-        return pending.Single!.Task;
+        return pending.Result;
     }
 
-    public Task<IReadOnlyList<PublishResult>> PublishBatchAsync(IReadOnlyList<EventDraft> drafts)
+    public ValueTask<IReadOnlyList<PublishResult>> PublishBatchAsync(IReadOnlyList<EventDraft> drafts)
     {
         ValidateBatch(drafts);
         EnsureRoom(drafts.Count);
-        var pending = new PendingPublish(drafts, time.GetTimestamp());
+        var pending = new BatchPublish(drafts, time.GetTimestamp());
         Enqueue(pending);
-        return pending.Batch!.Task;
+        return pending.Result;
     }
 
-    public Task<IdempotentPublishResult> PublishIdempotentAsync(string idempotencyKey, IReadOnlyList<EventDraft> drafts, bool isBatch)
+    public ValueTask<IdempotentPublishResult> PublishIdempotentAsync(string idempotencyKey, IReadOnlyList<EventDraft> drafts, bool isBatch)
     {
         if (EventRules.CheckIdempotencyKey(idempotencyKey) is { } keyProblem)
             throw new ArgumentException(keyProblem, nameof(idempotencyKey));
@@ -106,9 +106,9 @@ public sealed partial class TopicGrain(
         if (!isBatch && drafts.Count != 1)
             throw new ArgumentException("A single publish carries exactly one event.", nameof(drafts));
         EnsureRoom(drafts.Count);
-        var pending = new PendingPublish(drafts, time.GetTimestamp(), idempotencyKey, PublishFingerprint.Of(drafts, isBatch));
+        var pending = new KeyedPublish(drafts, time.GetTimestamp(), idempotencyKey, PublishFingerprint.Of(drafts, isBatch));
         Enqueue(pending);
-        return pending.Keyed!.Task;
+        return pending.Result;
     }
 
     public async Task<TopicInfo> GetInfoAsync()
@@ -214,7 +214,7 @@ public sealed partial class TopicGrain(
             if (_pending.Count == 0)
                 break;
             var batch = TakeBatch();
-            IdempotentAppend appended;
+            Appended appended;
             try
             {
                 try
@@ -252,7 +252,7 @@ public sealed partial class TopicGrain(
             for (var i = 0; i < batch.Count; i++)
             {
                 var p = batch[i];
-                if (appended.Replays[i] is { } record)
+                if (appended.Replays?[i] is { } record)
                 {
                     p.Replay(_topic, record);
                     continue;
@@ -315,21 +315,22 @@ public sealed partial class TopicGrain(
         _ => new EventLogUnavailableException($"Appending to the event log failed ({exception.GetType().Name}: {exception.Message}); the events may or may not be stored."),
     };
 
-    /// <summary>Appends the batch after the head this activation knows; without keys every entry of <see cref="IdempotentAppend.Replays"/> is null.</summary>
-    private async Task<IdempotentAppend> AppendAsync(List<PendingPublish> batch)
+    /// <summary>Appends the batch after the head this activation knows.</summary>
+    private async Task<Appended> AppendAsync(List<PendingPublish> batch)
     {
         var drafts = Drafts(batch);
         var started = time.GetTimestamp();
-        IdempotentAppend appended;
+        Appended appended;
         if (HasKeys(batch))
         {
             var window = new IdempotencyWindow(_options.IdempotencyWindow, _options.MaxIdempotencyKeysPerTopic);
-            appended = await log.AppendIdempotentAsync(_topic, _info.Epoch, _info.Head, drafts, Claims(batch), window, time.GetUtcNow());
+            var idempotent = await log.AppendIdempotentAsync(_topic, _info.Epoch, _info.Head, drafts, Claims(batch), window, time.GetUtcNow());
+            appended = new Appended(idempotent.Events, idempotent.Replays);
         }
         else
         {
             var events = await log.AppendAsync(_topic, _info.Epoch, _info.Head, drafts, time.GetUtcNow());
-            appended = new IdempotentAppend(events, new IdempotencyRecord?[batch.Count]);
+            appended = new Appended(events, Replays: null);
         }
         metrics.Appended(time.GetElapsedTime(started), appended.Events.Count);
         return appended;
@@ -376,6 +377,14 @@ public sealed partial class TopicGrain(
     {
         while (_outgoing.Count > 0)
         {
+            if (_outgoing.Count == 1 && _outgoing.Peek().Channels is null)
+            {
+                // The usual case, one append and no channels: its batch goes out as it is.
+                var only = _outgoing.Dequeue();
+                _outgoingEvents -= only.Batch.Events.Count;
+                await SendAsync(_stream, "", only.Batch);
+                continue;
+            }
             // What queued while the last send was in flight goes out as one message: the batches are
             // consecutive, so they join into one that a node delivers in order.
             var events = new List<TopicEvent>();
@@ -390,10 +399,10 @@ public sealed partial class TopicGrain(
             _outgoingEvents -= events.Count;
             if (channels is null)
             {
-                await SendAsync(_stream, "", [new EventBatch(events)]);
+                await SendAsync(_stream, "", new EventBatch(events));
                 continue;
             }
-            var sends = new List<Task>(channels.Count + 1) { SendAsync(_stream, "", [new EventBatch(events)]) };
+            var sends = new List<Task>(channels.Count + 1) { SendAsync(_stream, "", new EventBatch(events)) };
             foreach (var (channel, batches) in channels)
                 sends.Add(SendAsync(_streams.GetStream<EventBatch>(HubStreams.ForChannel(_topic, channel)), channel, batches));
             await Task.WhenAll(sends);
@@ -415,16 +424,19 @@ public sealed partial class TopicGrain(
     private async Task SendAsync(IAsyncStream<EventBatch> stream, string channel, List<EventBatch> batches)
     {
         foreach (var batch in batches)
+            await SendAsync(stream, channel, batch);
+    }
+
+    private async Task SendAsync(IAsyncStream<EventBatch> stream, string channel, EventBatch batch)
+    {
+        try
         {
-            try
-            {
-                await stream.OnNextAsync(batch);
-            }
-            catch (Exception ex)
-            {
-                // The events are safely in the log; API nodes notice the gap and fetch them from there.
-                LogStreamPublishFailed(logger, ex, _topic, channel, batch.Events[0].Sequence, batch.Events[^1].Sequence);
-            }
+            await stream.OnNextAsync(batch);
+        }
+        catch (Exception ex)
+        {
+            // The events are safely in the log; API nodes notice the gap and fetch them from there.
+            LogStreamPublishFailed(logger, ex, _topic, channel, batch.Events[0].Sequence, batch.Events[^1].Sequence);
         }
     }
 
@@ -477,114 +489,6 @@ public sealed partial class TopicGrain(
         return drafts;
     }
 
-    /// <summary>
-    /// One publish waiting for an append: a single event, a batch acknowledged all together, or either
-    /// with an idempotency key. A single event has its own completion type so its caller gets its result
-    /// without a list around it.
-    /// </summary>
-    private sealed class PendingPublish
-    {
-        private readonly EventDraft? _draft;
-        private readonly IReadOnlyList<EventDraft>? _drafts;
-
-        public PendingPublish(EventDraft draft, long enqueued)
-        {
-            _draft = draft;
-            Count = 1;
-            Enqueued = enqueued;
-            Single = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
-
-        public PendingPublish(IReadOnlyList<EventDraft> drafts, long enqueued)
-        {
-            _drafts = drafts;
-            Count = drafts.Count;
-            Enqueued = enqueued;
-            Batch = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
-
-        public PendingPublish(IReadOnlyList<EventDraft> drafts, long enqueued, string key, string fingerprint)
-        {
-            _drafts = drafts;
-            Count = drafts.Count;
-            Enqueued = enqueued;
-            Key = key;
-            Fingerprint = fingerprint;
-            Keyed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
-
-        public int Count { get; }
-
-        /// <summary>When it was queued (<see cref="TimeProvider.GetTimestamp"/>).</summary>
-        public long Enqueued { get; }
-
-        /// <summary>The idempotency key, or null.</summary>
-        public string? Key { get; }
-
-        public string? Fingerprint { get; }
-
-        public TaskCompletionSource<IdempotentPublishResult>? Keyed { get; }
-
-        public TaskCompletionSource<PublishResult>? Single { get; }
-
-        public TaskCompletionSource<IReadOnlyList<PublishResult>>? Batch { get; }
-
-        public EventDraft DraftAt(int index) => _drafts is null ? _draft! : _drafts[index];
-
-        public void CopyTo(EventDraft[] destination, int offset)
-        {
-            if (_drafts is null)
-            {
-                destination[offset] = _draft!;
-                return;
-            }
-            for (var i = 0; i < _drafts.Count; i++)
-                destination[offset + i] = _drafts[i];
-        }
-
-        /// <summary>Acknowledges with <paramref name="events"/>[<paramref name="offset"/>..], this publish's events in the append.</summary>
-        public void Complete(string topic, IReadOnlyList<TopicEvent> events, int offset)
-        {
-            if (Single is not null)
-            {
-                Single.TrySetResult(new PublishResult(topic, events[offset].Epoch, events[offset].Sequence));
-                return;
-            }
-            var results = new PublishResult[Count];
-            for (var i = 0; i < results.Length; i++)
-                results[i] = new PublishResult(topic, events[offset + i].Epoch, events[offset + i].Sequence);
-            if (Keyed is not null)
-                Keyed.TrySetResult(new IdempotentPublishResult(results, Replayed: false));
-            else
-                Batch!.TrySetResult(results);
-        }
-
-        /// <summary>Answers a retry with what the publish of its key stored, or refuses a key reused for other content.</summary>
-        public void Replay(string topic, IdempotencyRecord record)
-        {
-            if (record.Fingerprint != Fingerprint)
-            {
-                Keyed!.TrySetException(new IdempotencyKeyReusedException(
-                    $"The Idempotency-Key '{Key}' was used for a different publish to topic '{topic}' (sequence {record.FirstSequence}); use a new key for new content."));
-                return;
-            }
-            var results = new PublishResult[record.Count];
-            for (var i = 0; i < results.Length; i++)
-                results[i] = new PublishResult(topic, record.Epoch, record.FirstSequence + i);
-            Keyed!.TrySetResult(new IdempotentPublishResult(results, Replayed: true));
-        }
-
-        public void Fail(Exception exception)
-        {
-            if (Single is not null)
-                Single.TrySetException(exception);
-            else if (Keyed is not null)
-                Keyed.TrySetException(exception);
-            else
-                Batch!.TrySetException(exception);
-        }
-    }
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Topic {Topic}: the event log went back from {Head} to {LogHead} in epoch {Epoch} (it lost acknowledged events); starting a new epoch, subscribers get a reset")]
     private static partial void LogLogWentBack(ILogger logger, string topic, string epoch, long head, long logHead);
 
@@ -602,6 +506,12 @@ public sealed partial class TopicGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing events {FirstSequence}..{LastSequence} of topic {Topic} to its stream (channel '{Channel}') failed; API nodes will repair the gap from the log")]
     private static partial void LogStreamPublishFailed(ILogger logger, Exception exception, string topic, string channel, long firstSequence, long lastSequence);
+
+    /// <summary>
+    /// What an append stored and, per publish of the batch, the earlier record a keyed retry was answered
+    /// from; <see cref="Replays"/> is null when no publish had a key (the usual case: nothing to allocate).
+    /// </summary>
+    private readonly record struct Appended(IReadOnlyList<TopicEvent> Events, IReadOnlyList<IdempotencyRecord?>? Replays);
 
     /// <summary>An append's batch for the topic's stream and, when its events name channels, each channel's batches.</summary>
     private readonly record struct Outgoing(EventBatch Batch, List<(string Channel, EventBatch Batch)>? Channels);

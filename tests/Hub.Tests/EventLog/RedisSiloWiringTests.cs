@@ -20,8 +20,8 @@ public sealed class RedisSiloWiringTests(RedisServer redis)
         Assert.IsType<RedisEventLog>(silo.Services.GetRequiredService<IEventLog>());
         var grain = silo.Services.GetRequiredService<IGrainFactory>().GetGrain<ITopicGrain>("news");
 
-        var first = await grain.PublishAsync(new EventDraft("status", "one")).WaitAsync(Timeout);
-        await grain.PublishBatchAsync([new EventDraft("status", "two"), new EventDraft("status", "three")]).WaitAsync(Timeout);
+        var first = await grain.PublishAsync(new EventDraft("status", "one")).AsTask().WaitAsync(Timeout);
+        await grain.PublishBatchAsync([new EventDraft("status", "two"), new EventDraft("status", "three")]).AsTask().WaitAsync(Timeout);
 
         var prefix = RedisKeys.DefaultPrefix(serviceId);
         Assert.Equal(":3", await redis.CommandAsync($"XLEN {RedisKeys.TopicEvents(prefix, "news")}").WaitAsync(Timeout));
@@ -30,7 +30,7 @@ public sealed class RedisSiloWiringTests(RedisServer redis)
         // when its keys expire: the grain's next append is refused, as its epoch is gone, which stores
         // nothing; it rereads and tries once more, so the publish starts the topic's new life at 1.
         await redis.CommandAsync($"DEL {RedisKeys.TopicMeta(prefix, "news")} {RedisKeys.TopicEvents(prefix, "news")}").WaitAsync(Timeout);
-        var renewed = await grain.PublishAsync(new EventDraft("status", "four")).WaitAsync(Timeout);
+        var renewed = await grain.PublishAsync(new EventDraft("status", "four")).AsTask().WaitAsync(Timeout);
 
         Assert.Equal(1, renewed.Sequence);
         Assert.NotEqual(first.Epoch, renewed.Epoch);
@@ -49,10 +49,10 @@ public sealed class RedisSiloWiringTests(RedisServer redis)
         var onA = a.Services.GetRequiredService<IGrainFactory>().GetGrain<ITopicGrain>("news");
         var onB = b.Services.GetRequiredService<IGrainFactory>().GetGrain<ITopicGrain>("news");
 
-        await onA.PublishBatchAsync([new EventDraft("status", "one"), new EventDraft("status", "two")]).WaitAsync(Timeout);
+        await onA.PublishBatchAsync([new EventDraft("status", "one"), new EventDraft("status", "two")]).AsTask().WaitAsync(Timeout);
 
         Assert.Equal(0, (await onB.GetInfoAsync().WaitAsync(Timeout)).Head);
-        Assert.Equal(1, (await onB.PublishAsync(new EventDraft("status", "b's own")).WaitAsync(Timeout)).Sequence);
+        Assert.Equal(1, (await onB.PublishAsync(new EventDraft("status", "b's own")).AsTask().WaitAsync(Timeout)).Sequence);
         Assert.Equal(2, (await onA.GetInfoAsync().WaitAsync(Timeout)).Head);
         // Each hub's keys are under its own prefix, and nothing under the default one.
         Assert.Equal(":2", await redis.CommandAsync($"XLEN {RedisKeys.TopicEvents(prefixA, "news")}").WaitAsync(Timeout));

@@ -31,7 +31,7 @@ public class TopicGrainTests(HubTestCluster fixture)
     public async Task ConcurrentPublishes_ToOneTopic_StayGapFree()
     {
         var grain = Topic(NewTopic());
-        var results = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => grain.PublishAsync(new EventDraft("status", $"{i}"))));
+        var results = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => grain.PublishAsync(new EventDraft("status", $"{i}")).AsTask()));
         Assert.Equal(Enumerable.Range(1, 200).Select(i => (long)i), results.Select(r => r.Sequence).Order());
         Assert.Single(results.Select(r => r.Epoch).Distinct());
         var info = await grain.GetInfoAsync();
@@ -57,7 +57,7 @@ public class TopicGrainTests(HubTestCluster fixture)
     public async Task BatchPublish_IsAllOrNothing()
     {
         var grain = Topic(NewTopic());
-        await Assert.ThrowsAsync<ArgumentException>(() => grain.PublishBatchAsync([new EventDraft("ok", "a"), new EventDraft("hub.bad", "b")]));
+        await Assert.ThrowsAsync<ArgumentException>(() => grain.PublishBatchAsync([new EventDraft("ok", "a"), new EventDraft("hub.bad", "b")]).AsTask());
         Assert.Equal(0, (await grain.GetInfoAsync()).Head);
         var results = await grain.PublishBatchAsync([new EventDraft("ok", "a"), new EventDraft("ok", "b"), new EventDraft("ok", "c")]);
         Assert.Equal([1, 2, 3], results.Select(r => r.Sequence));
@@ -71,7 +71,7 @@ public class TopicGrainTests(HubTestCluster fixture)
     public async Task Publish_InvalidDraft_IsRefusedByTheGrainToo(string type, string data)
     {
         var grain = Topic(NewTopic());
-        await Assert.ThrowsAsync<ArgumentException>(() => grain.PublishAsync(new EventDraft(type, data)));
+        await Assert.ThrowsAsync<ArgumentException>(() => grain.PublishAsync(new EventDraft(type, data)).AsTask());
         Assert.Equal(0, (await grain.GetInfoAsync()).Head);
     }
 
@@ -89,7 +89,7 @@ public class TopicGrainTests(HubTestCluster fixture)
         try
         {
             var grain = Topic(topic);
-            await Task.WhenAll(Enumerable.Range(0, 50).Select(i => grain.PublishAsync(new EventDraft("status", $"{i}"))));
+            await Task.WhenAll(Enumerable.Range(0, 50).Select(i => grain.PublishAsync(new EventDraft("status", $"{i}")).AsTask()));
             var sequences = new List<long>();
             using var cts = new CancellationTokenSource(Timeout);
             while (sequences.Count < 50)
