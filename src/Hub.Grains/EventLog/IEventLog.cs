@@ -37,9 +37,10 @@ public interface IEventLog
     /// <summary>
     /// Appends <paramref name="drafts"/> with sequences <c>expectedHead + 1</c> onwards, stamped with
     /// <paramref name="time"/>. Throws <see cref="SequenceConflictException"/> when the topic's head or
-    /// epoch is no longer <paramref name="expectedHead"/> / <paramref name="expectedEpoch"/>.
+    /// epoch is no longer <paramref name="expectedHead"/> / <paramref name="expectedEpoch"/>. A
+    /// <see cref="ValueTask{TResult}"/>: the in-memory log answers at once, and every publish comes here.
     /// </summary>
-    Task<IReadOnlyList<TopicEvent>> AppendAsync(
+    ValueTask<IReadOnlyList<TopicEvent>> AppendAsync(
         string topic,
         string expectedEpoch,
         long expectedHead,

@@ -51,21 +51,23 @@ public sealed class InMemoryEventLog(IOptions<RetentionOptions> options, TimePro
         }
     }
 
-    public Task<IReadOnlyList<TopicEvent>> AppendAsync(
+    public ValueTask<IReadOnlyList<TopicEvent>> AppendAsync(
         string topic, string expectedEpoch, long expectedHead, IReadOnlyList<EventDraft> drafts,
         DateTimeOffset time, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(drafts);
-        return Task.FromResult(Write<IReadOnlyList<TopicEvent>>(topic, expectedEpoch, expectedHead, log =>
+        // Completes at once, with no task and (a static lambda and its state) no closure: every publish comes here.
+        return new(Write(topic, expectedEpoch, expectedHead, (Log: this, topic, drafts, time), static (log, s) =>
         {
-            var appended = new TopicEvent[drafts.Count];
-            for (var i = 0; i < drafts.Count; i++)
+            var appended = new TopicEvent[s.drafts.Count];
+            for (var i = 0; i < appended.Length; i++)
             {
-                appended[i] = new TopicEvent(topic, log.Epoch, log.Head + 1, drafts[i].Type, drafts[i].Data, time, drafts[i].Key);
-                log.Add(appended[i], _maxKeys);
+                var draft = s.drafts[i];
+                appended[i] = new TopicEvent(s.topic, log.Epoch, log.Head + 1, draft.Type, draft.Data, s.time, draft.Key);
+                log.Add(appended[i], s.Log._maxKeys);
             }
-            Trim(topic, log);
-            return appended;
+            s.Log.Trim(s.topic, log);
+            return (IReadOnlyList<TopicEvent>)appended;
         }));
     }
 
@@ -77,7 +79,7 @@ public sealed class InMemoryEventLog(IOptions<RetentionOptions> options, TimePro
         ArgumentNullException.ThrowIfNull(drafts);
         ArgumentNullException.ThrowIfNull(claims);
         AppendClaims.CheckCover(claims, drafts.Count);
-        return Task.FromResult(Write(topic, expectedEpoch, expectedHead, log => AppendIdempotent(topic, log, drafts, claims, window, time)));
+        return Task.FromResult(Write(topic, expectedEpoch, expectedHead, (object?)null, (log, _) => AppendIdempotent(topic, log, drafts, claims, window, time)));
     }
 
     /// <summary>
@@ -85,7 +87,7 @@ public sealed class InMemoryEventLog(IOptions<RetentionOptions> options, TimePro
     /// (else <see cref="SequenceConflictException"/>), on the topic's current life: one a sweep forgot
     /// between the lookup and the lock is looked up again.
     /// </summary>
-    private T Write<T>(string topic, string expectedEpoch, long expectedHead, Func<InMemoryTopicLog, T> write)
+    private TResult Write<TState, TResult>(string topic, string expectedEpoch, long expectedHead, TState state, Func<InMemoryTopicLog, TState, TResult> write)
     {
         SweepIfDue();
         while (true)
@@ -98,7 +100,7 @@ public sealed class InMemoryEventLog(IOptions<RetentionOptions> options, TimePro
                 if (log.Epoch != expectedEpoch || log.Head != expectedHead)
                     throw new SequenceConflictException(
                         $"Topic '{topic}' is at {log.Epoch}/{log.Head}, the writer expected {expectedEpoch}/{expectedHead}.");
-                return write(log);
+                return write(log, state);
             }
         }
     }

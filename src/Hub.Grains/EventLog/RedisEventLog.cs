@@ -48,7 +48,7 @@ public sealed partial class RedisEventLog(
         return await GetInfoAsync(topic, cancellationToken);
     }
 
-    public async Task<IReadOnlyList<TopicEvent>> AppendAsync(
+    public async ValueTask<IReadOnlyList<TopicEvent>> AppendAsync(
         string topic, string expectedEpoch, long expectedHead, IReadOnlyList<EventDraft> drafts,
         DateTimeOffset time, CancellationToken cancellationToken = default)
     {

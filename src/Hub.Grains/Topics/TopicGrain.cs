@@ -316,7 +316,7 @@ public sealed partial class TopicGrain(
     };
 
     /// <summary>Appends the batch after the head this activation knows.</summary>
-    private async Task<Appended> AppendAsync(List<PendingPublish> batch)
+    private async ValueTask<Appended> AppendAsync(List<PendingPublish> batch)
     {
         var drafts = Drafts(batch);
         var started = time.GetTimestamp();

@@ -8,7 +8,7 @@ namespace Hub.Tests.EventLog;
 public abstract partial class EventLogContractTests
 {
     private Task<IReadOnlyList<TopicEvent>> AppendWithKeysAsync(IEventLog log, string topic, string epoch, long expectedHead, params (string? Key, string Data)[] events) =>
-        log.AppendAsync(topic, epoch, expectedHead, events.Select(e => new EventDraft("status", e.Data, e.Key)).ToArray(), Clock.GetUtcNow()).WaitAsync(Timeout);
+        log.AppendAsync(topic, epoch, expectedHead, events.Select(e => new EventDraft("status", e.Data, e.Key)).ToArray(), Clock.GetUtcNow()).AsTask().WaitAsync(Timeout);
 
     [Fact]
     public async Task State_HoldsTheLatestEventPerKey_OldestFirst_WithTheHeadItWasReadAt()

@@ -34,7 +34,7 @@ public abstract partial class EventLogContractTests
 
     /// <summary>Appends one <c>status</c> event per data string, stamped now, in one call.</summary>
     protected Task<IReadOnlyList<TopicEvent>> AppendAsync(IEventLog log, string topic, string epoch, long expectedHead, params string[] data) =>
-        log.AppendAsync(topic, epoch, expectedHead, data.Select(d => new EventDraft("status", d)).ToArray(), Clock.GetUtcNow()).WaitAsync(Timeout);
+        log.AppendAsync(topic, epoch, expectedHead, data.Select(d => new EventDraft("status", d)).ToArray(), Clock.GetUtcNow()).AsTask().WaitAsync(Timeout);
 
     /// <summary>
     /// Appends events 1..<paramref name="count"/> one by one, moving the clock one second after each:
@@ -148,7 +148,7 @@ public abstract partial class EventLogContractTests
         // Data is stored as given: line breaks, quotes, non-ASCII text and an empty string survive the round trip.
         EventDraft[] drafts = [new("status", "line 1\nline 2\r\n\"quoted\" ünïcødé ✓"), new("message", ""), new("a.b-c_d", "{\"x\":1}")];
 
-        var appended = await log.AppendAsync(topic, info.Epoch, 0, drafts, Clock.GetUtcNow()).WaitAsync(Timeout);
+        var appended = await log.AppendAsync(topic, info.Epoch, 0, drafts, Clock.GetUtcNow()).AsTask().WaitAsync(Timeout);
         var read = await log.ReadAfterAsync(topic, 0, 10).WaitAsync(Timeout);
 
         Assert.Equal(appended, read.Events);
@@ -166,7 +166,7 @@ public abstract partial class EventLogContractTests
         await AppendAsync(log, topic, info.Epoch, 0, "first");
 
         var batch = Enumerable.Range(0, 100).Select(i => new EventDraft("status", $"b{i}")).ToArray();
-        var appended = await log.AppendAsync(topic, info.Epoch, 1, batch, Clock.GetUtcNow()).WaitAsync(Timeout);
+        var appended = await log.AppendAsync(topic, info.Epoch, 1, batch, Clock.GetUtcNow()).AsTask().WaitAsync(Timeout);
 
         Assert.Equal(Enumerable.Range(2, 100).Select(i => (long)i), appended.Select(e => e.Sequence));
         var page = await log.ReadAfterAsync(topic, 1, 1_000).WaitAsync(Timeout);
@@ -220,7 +220,7 @@ public abstract partial class EventLogContractTests
             // Each round, two writers race a batch of two onto the head the previous winner left.
             var expectedHead = round * 2L;
             var writers = Enumerable.Range(0, 2).Select(w => Task.Run(() =>
-                log.AppendAsync(topic, info.Epoch, expectedHead, [new EventDraft("status", $"r{round}w{w}"), new EventDraft("status", $"r{round}w{w}")], Clock.GetUtcNow()))).ToArray();
+                log.AppendAsync(topic, info.Epoch, expectedHead, [new EventDraft("status", $"r{round}w{w}"), new EventDraft("status", $"r{round}w{w}")], Clock.GetUtcNow()).AsTask())).ToArray();
             var outcomes = await Task.WhenAll(writers.Select(async w =>
             {
                 try

@@ -117,7 +117,7 @@ public sealed class RedisEventLogTests(RedisServer redis) : EventLogContractTest
         await AppendAsync(log, topic, info.Epoch, 0, "on time");
 
         // A new activation on a silo whose clock is 30 s behind.
-        var behind = await log.AppendAsync(topic, info.Epoch, 1, [new EventDraft("status", "late clock")], now - TimeSpan.FromSeconds(30)).WaitAsync(Timeout);
+        var behind = await log.AppendAsync(topic, info.Epoch, 1, [new EventDraft("status", "late clock")], now - TimeSpan.FromSeconds(30)).AsTask().WaitAsync(Timeout);
 
         Assert.Equal(now, Assert.Single(behind).Time);
         Assert.Equal(behind, (await log.ReadAfterAsync(topic, 1, 10).WaitAsync(Timeout)).Events);
