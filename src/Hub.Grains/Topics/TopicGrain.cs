@@ -60,7 +60,10 @@ public sealed partial class TopicGrain(
     private int _pendingEvents;
     private string _topic = "";
     private string? _topicProblem;
-    private TopicInfo _info = null!;
+    // Where the log stands as this activation knows it: the epoch and head the next append expects. Two
+    // fields rather than a TopicInfo, which every append would otherwise copy to move the head.
+    private string _epoch = null!;
+    private long _head;
     private IAsyncStream<EventBatch> _stream = null!;
     private IStreamProvider _streams = null!;
     private readonly ChannelTracker _channels = new();
@@ -73,11 +76,11 @@ public sealed partial class TopicGrain(
     {
         _topic = this.GetPrimaryKeyString();
         _topicProblem = EventRules.CheckTopic(_topic);
-        _info = await log.GetInfoAsync(_topic, cancellationToken);
+        Adopt(await log.GetInfoAsync(_topic, cancellationToken));
         _streams = this.GetStreamProvider(HubStreams.Provider);
         _stream = _streams.GetStream<EventBatch>(HubStreams.ForTopic(_topic));
         // This activation vouches for no channel before the head it starts from.
-        _channels.Reset(_info.Epoch, _info.Head);
+        _channels.Reset(_epoch, _head);
     }
 
     public ValueTask<PublishResult> PublishAsync(EventDraft draft)
@@ -114,9 +117,10 @@ public sealed partial class TopicGrain(
     public async Task<TopicInfo> GetInfoAsync()
     {
         // Reread rather than trust the cached head: age retention moves Oldest without any append.
-        _info = await log.GetInfoAsync(_topic);
+        var info = await log.GetInfoAsync(_topic);
+        Adopt(info);
         ReleaseIfUnborn();
-        return _info;
+        return info;
     }
 
     public async Task<TopicInfo> RenewIfBehindAsync(string epoch, long deliveredHead)
@@ -133,7 +137,7 @@ public sealed partial class TopicGrain(
         // An append in flight keeps its expected state; if the epoch changed under it, it is refused and
         // the flush loop rereads, as after any conflict.
         if (_flushing is null || _flushing.IsCompleted)
-            _info = info;
+            Adopt(info);
         ReleaseIfUnborn();
         return info;
     }
@@ -164,8 +168,14 @@ public sealed partial class TopicGrain(
     /// </summary>
     private void ReleaseIfUnborn()
     {
-        if (_info.Head == 0 && _pendingEvents == 0 && (_flushing is null || _flushing.IsCompleted))
+        if (_head == 0 && _pendingEvents == 0 && (_flushing is null || _flushing.IsCompleted))
             this.DeactivateOnIdle();
+    }
+
+    private void Adopt(TopicInfo info)
+    {
+        _epoch = info.Epoch;
+        _head = info.Head;
     }
 
     private void EnsureRoom(int events)
@@ -245,7 +255,7 @@ public sealed partial class TopicGrain(
             // Every publish of the batch may have been a retry of a stored one: then nothing is new.
             var events = appended.Events;
             if (events.Count > 0)
-                _info = _info with { Head = events[^1].Sequence };
+                _head = events[^1].Sequence;
             // In the same turn as the head: a channel head asked for meanwhile sees both or neither.
             var channelBatches = events.Count > 0 ? _channels.Track(events, ChannelsOf(batch, appended.Replays, events.Count)) : null;
             var offset = 0;
@@ -324,12 +334,12 @@ public sealed partial class TopicGrain(
         if (HasKeys(batch))
         {
             var window = new IdempotencyWindow(_options.IdempotencyWindow, _options.MaxIdempotencyKeysPerTopic);
-            var idempotent = await log.AppendIdempotentAsync(_topic, _info.Epoch, _info.Head, drafts, Claims(batch), window, time.GetUtcNow());
+            var idempotent = await log.AppendIdempotentAsync(_topic, _epoch, _head, drafts, Claims(batch), window, time.GetUtcNow());
             appended = new Appended(idempotent.Events, idempotent.Replays);
         }
         else
         {
-            var events = await log.AppendAsync(_topic, _info.Epoch, _info.Head, drafts, time.GetUtcNow());
+            var events = await log.AppendAsync(_topic, _epoch, _head, drafts, time.GetUtcNow());
             appended = new Appended(events, Replays: null);
         }
         metrics.Appended(time.GetElapsedTime(started), appended.Events.Count);
@@ -458,15 +468,15 @@ public sealed partial class TopicGrain(
         try
         {
             var info = await log.GetInfoAsync(_topic);
-            if (info.Epoch == _info.Epoch && info.Head < _info.Head)
+            if (info.Epoch == _epoch && info.Head < _head)
             {
                 // The log went back within the epoch: it lost events this grain stored and acknowledged
                 // (and nodes may have delivered). Appending from its head would give their sequences to
                 // new events, which subscribers past them skip: a new epoch makes them reset instead.
-                LogLogWentBack(logger, _topic, _info.Epoch, _info.Head, info.Head);
+                LogLogWentBack(logger, _topic, _epoch, _head, info.Head);
                 info = await log.RenewEpochAsync(_topic, info.Epoch);
             }
-            _info = info;
+            Adopt(info);
         }
         catch (Exception ex)
         {
