@@ -25,6 +25,8 @@ public sealed class HubSubscription : IAsyncEnumerable<HubEvent>
     // replays nothing of starts, so the first event's topic is the one whose position differs.
     private string? _rewindGuess;
     private int _connections;
+    private volatile SubscriptionState _state;
+    private volatile string? _lastFailure;
 
     internal HubSubscription(HubRequests requests, IEnumerable<string> topics, SubscribeFrom from, CancellationToken cancellation)
     {
@@ -51,11 +53,31 @@ public sealed class HubSubscription : IAsyncEnumerable<HubEvent>
     /// <summary>How many times a stream was opened (1 plus the reconnects so far).</summary>
     public int Connections => Volatile.Read(ref _connections);
 
+    /// <summary>Where the subscription is now: connecting, streaming, waiting to reconnect, or ended.</summary>
+    public SubscriptionState State => _state;
+
+    /// <summary>Why the last connection ended or could not be opened (null until one did): for logs and status pages.</summary>
+    public string? LastFailure => _lastFailure;
+
     /// <inheritdoc />
     public IAsyncEnumerator<HubEvent> GetAsyncEnumerator(CancellationToken cancellationToken = default) =>
         RunAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
 
     private async IAsyncEnumerable<HubEvent> RunAsync([EnumeratorCancellation] CancellationToken enumeration)
+    {
+        _state = SubscriptionState.Connecting;
+        try
+        {
+            await foreach (var e in StreamAsync(enumeration))
+                yield return e;
+        }
+        finally
+        {
+            _state = SubscriptionState.Ended;
+        }
+    }
+
+    private async IAsyncEnumerable<HubEvent> StreamAsync([EnumeratorCancellation] CancellationToken enumeration)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(_cancellation, enumeration);
         var ct = linked.Token;
@@ -72,11 +94,13 @@ public sealed class HubSubscription : IAsyncEnumerable<HubEvent>
                     yield break; // cancelled
                 if (!response.IsSuccessStatusCode)
                 {
+                    _lastFailure = $"answered {(int)response.StatusCode}";
                     delay = Backoff.AtLeastRetryAfter(backoff.Next(), response.Headers.RetryAfter);
                 }
                 else
                 {
                     Interlocked.Increment(ref _connections);
+                    _state = SubscriptionState.Streaming;
                     await using var stream = new SilenceWatchedStream(await response.Content.ReadAsStreamAsync(ct), _requests.Options.SilenceTimeout, ct);
                     var parser = SseParser.Create(stream, static (_, bytes) => Encoding.UTF8.GetString(bytes));
                     await using var items = parser.EnumerateAsync(stream.Token).GetAsyncEnumerator(stream.Token);
@@ -94,12 +118,13 @@ public sealed class HubSubscription : IAsyncEnumerable<HubEvent>
                         }
                         catch (Exception e) when (e is IOException or HttpRequestException or OperationCanceledException)
                         {
-                            cut = true; // the connection broke mid-stream, or went silent (stream.WentSilent)
+                            cut = true; // the connection broke mid-stream, or went silent
+                            _lastFailure = stream.WentSilent ? $"silent for {_requests.Options.SilenceTimeout}" : $"cut: {e.GetType().Name}: {e.Message}";
                             break;
                         }
                         backoff.Reset();
                         var item = items.Current;
-                        var id = string.IsNullOrEmpty(parser.LastEventId) ? _cursor : parser.LastEventId;
+                        var id = string.IsNullOrEmpty(item.EventId) ? _cursor : item.EventId;
                         var next = CursorPositions.Decode(id, Topics.Count);
                         var moved = CursorPositions.Moved(positions, next);
                         positions = next ?? positions;
@@ -108,18 +133,24 @@ public sealed class HubSubscription : IAsyncEnumerable<HubEvent>
                             continue; // the hub's id-only handover marker: a resume point, not an event
                         yield return ToEvent(item, id, moved, next);
                     }
-                    // The id-only block after the handover sets the cursor without an event.
-                    if (!string.IsNullOrEmpty(parser.LastEventId))
+                    // The id-only block after the handover sets the cursor without an event. Only from a stream
+                    // that ended cleanly: SseParser takes an id: line as the last id as soon as it reads it, and a
+                    // stream cut between an event's id: and its end would otherwise move the cursor past an
+                    // event that never arrived, which the resume would then skip.
+                    if (!cut && !string.IsNullOrEmpty(parser.LastEventId))
                     {
                         _cursor = parser.LastEventId;
                         positions = CursorPositions.Decode(_cursor, Topics.Count) ?? positions;
                     }
                     // A clean end (a draining node) waits the hub's retry: delay; a broken connection, or a
                     // stream that ended before any retry: field (the parser then says infinite), backs off.
+                    if (!cut)
+                        _lastFailure = "ended by the hub";
                     var retry = parser.ReconnectionInterval;
                     delay = cut || retry < TimeSpan.Zero ? backoff.Next() : retry;
                 }
             }
+            _state = SubscriptionState.WaitingToReconnect;
             try
             {
                 await Task.Delay(delay, ct);
@@ -128,6 +159,7 @@ public sealed class HubSubscription : IAsyncEnumerable<HubEvent>
             {
                 yield break;
             }
+            _state = SubscriptionState.Connecting;
         }
     }
 
@@ -186,6 +218,7 @@ public sealed class HubSubscription : IAsyncEnumerable<HubEvent>
             catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
             {
                 // The hub is unreachable (a node down, the network gone) or silent: try again, backing off.
+                _lastFailure = e is OperationCanceledException ? $"no answer within {_requests.Options.SilenceTimeout}" : $"could not connect: {e.Message}";
             }
             try
             {

@@ -131,6 +131,10 @@ public class ClientSubscribeTests(HubServerFixture fixture)
 
         Assert.Equal([1L, 2L, 3L], events.Received.Select(e => e.Sequence!.Value));
         Assert.True(events.Subscription.Connections >= 2, $"{events.Subscription.Connections} connection(s): the silent one was not given up");
+        Assert.Equal(SubscriptionState.Streaming, events.Subscription.State);
+        Assert.Equal("silent for 00:00:02", events.Subscription.LastFailure);
+        await events.DisposeAsync();
+        Assert.Equal(SubscriptionState.Ended, events.Subscription.State);
     }
 
     [Fact]

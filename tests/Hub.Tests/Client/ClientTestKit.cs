@@ -30,6 +30,7 @@ public static class ClientTestKit
     {
         private readonly CancellationTokenSource _stop = new();
         private readonly List<HubEvent> _received = [];
+        private int _disposed;
 
         public Collector(HubSubscription subscription, Action<HubEvent, int>? onEvent = null)
         {
@@ -64,11 +65,14 @@ public static class ClientTestKit
         }
 
         public Task WaitForAsync(int count, TimeSpan? timeout = null) =>
-            Eventually.TrueAsync(() => Run.IsFaulted || Received.Count >= count, $"{count} events arrived (have {Received.Count}; {Subscription.Connections} connections; run {Run.Status}; cursor {Subscription.Cursor}; last id {(Received.Count > 0 ? Received[^1].Id : null)})", timeout ?? TimeSpan.FromSeconds(30))
+            Eventually.TrueAsync(() => Run.IsFaulted || Received.Count >= count, $"{count} events arrived (have {Received.Count}; {Subscription.Connections} connections; {Subscription.State}, last failure: {Subscription.LastFailure ?? "none"}; run {Run.Status}; cursor {Subscription.Cursor}; last id {(Received.Count > 0 ? Received[^1].Id : null)})", timeout ?? TimeSpan.FromSeconds(30))
                 .ContinueWith(t => Run.IsFaulted ? Run : t, TaskScheduler.Default).Unwrap();
 
+        /// <summary>Ends the subscription and waits for it; a second call does nothing.</summary>
         public async ValueTask DisposeAsync()
         {
+            if (Interlocked.Exchange(ref _disposed, 1) != 0)
+                return;
             await _stop.CancelAsync();
             try
             {
