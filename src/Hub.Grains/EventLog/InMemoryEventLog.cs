@@ -79,7 +79,8 @@ public sealed class InMemoryEventLog(IOptions<RetentionOptions> options, TimePro
         ArgumentNullException.ThrowIfNull(drafts);
         ArgumentNullException.ThrowIfNull(claims);
         AppendClaims.CheckCover(claims, drafts.Count);
-        return Task.FromResult(Write(topic, expectedEpoch, expectedHead, (object?)null, (log, _) => AppendIdempotent(topic, log, drafts, claims, window, time)));
+        return Task.FromResult(Write(topic, expectedEpoch, expectedHead, (Log: this, topic, drafts, claims, window, time),
+            static (log, s) => s.Log.AppendIdempotent(s.topic, log, s.drafts, s.claims, s.window, s.time)));
     }
 
     /// <summary>

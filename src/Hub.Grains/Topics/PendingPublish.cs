@@ -94,8 +94,9 @@ internal sealed class SinglePublish(EventDraft draft, long enqueued) : PendingPu
         Succeed(new PublishResult(topic, events[offset].Epoch, events[offset].Sequence));
 }
 
-/// <summary>Several events, stored all-or-nothing with consecutive sequences.</summary>
-internal sealed class BatchPublish(IReadOnlyList<EventDraft> drafts, long enqueued) : PendingPublish<IReadOnlyList<PublishResult>>(drafts.Count, enqueued)
+/// <summary>A publish of a list of drafts (a batch, or anything under a key): the drafts it hands the append.</summary>
+internal abstract class DraftsPublish<T>(IReadOnlyList<EventDraft> drafts, long enqueued, string? key = null, string? fingerprint = null)
+    : PendingPublish<T>(drafts.Count, enqueued, key, fingerprint)
 {
     public override EventDraft DraftAt(int index) => drafts[index];
 
@@ -104,23 +105,19 @@ internal sealed class BatchPublish(IReadOnlyList<EventDraft> drafts, long enqueu
         for (var i = 0; i < drafts.Count; i++)
             destination[offset + i] = drafts[i];
     }
+}
 
+/// <summary>Several events, stored all-or-nothing with consecutive sequences.</summary>
+internal sealed class BatchPublish(IReadOnlyList<EventDraft> drafts, long enqueued) : DraftsPublish<IReadOnlyList<PublishResult>>(drafts, enqueued)
+{
     public override void Complete(string topic, IReadOnlyList<TopicEvent> events, int offset) =>
         Succeed(Results(topic, events, offset, Count));
 }
 
 /// <summary>One event or a batch under an idempotency key: stored at most once per key within the window.</summary>
 internal sealed class KeyedPublish(IReadOnlyList<EventDraft> drafts, long enqueued, string key, string fingerprint)
-    : PendingPublish<IdempotentPublishResult>(drafts.Count, enqueued, key, fingerprint)
+    : DraftsPublish<IdempotentPublishResult>(drafts, enqueued, key, fingerprint)
 {
-    public override EventDraft DraftAt(int index) => drafts[index];
-
-    public override void CopyTo(EventDraft[] destination, int offset)
-    {
-        for (var i = 0; i < drafts.Count; i++)
-            destination[offset + i] = drafts[i];
-    }
-
     public override void Complete(string topic, IReadOnlyList<TopicEvent> events, int offset) =>
         Succeed(new IdempotentPublishResult(Results(topic, events, offset, Count), Replayed: false));
 
