@@ -3,6 +3,12 @@ using Hub.Bench.Results;
 using Hub.Bench.Scenarios;
 
 // Hub.Bench: drives an SSE hub (Hub or nchan) over HTTP and writes what it measured as JSON and Markdown.
+
+// A load generator's reads are small (parse a line, count, record a latency): they run on the socket
+// engine's threads (one per core) instead of each going through the thread pool's queue. On a machine the
+// client shares with the hub, that queue's wait is latency the client would add to what it measures
+// (docs/performance.md, tenth pass). The runtime reads this once, before the first socket: set it first.
+Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
 var args1 = BenchArgs.Parse(args);
 using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(args1.Number("max-seconds", 900)));
 Console.CancelKeyPress += (_, e) =>

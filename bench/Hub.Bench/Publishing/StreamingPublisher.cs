@@ -21,6 +21,15 @@ public sealed class StreamingPublisher(HttpClient client, Uri node, string topic
     /// <summary>Chunks written into the request body so far.</summary>
     public long Sent => Volatile.Read(ref _sent);
 
+    /// <summary><see cref="Stopwatch"/> timestamps of the first and the last chunk written (0 before).</summary>
+    public long FirstWrite { get; private set; }
+
+    public long LastWrite { get; private set; }
+
+    /// <summary>Chunks stored per second of the stream's writing (its chunks' intervals); 0 for fewer than two.</summary>
+    public double StoredPerSecond =>
+        Stored < 2 || LastWrite <= FirstWrite ? 0 : (Stored - 1) * (double)Stopwatch.Frequency / (LastWrite - FirstWrite);
+
     /// <summary>Chunks the hub reported stored (its <c>201</c>'s count, or a problem's <c>accepted</c>).</summary>
     public long Stored { get; private set; }
 
@@ -77,6 +86,9 @@ public sealed class StreamingPublisher(HttpClient client, Uri node, string topic
                     var data = Payload.Format(_owner._index, ++sequence, Stopwatch.GetTimestamp(), _owner._payloadBytes);
                     await stream.WriteAsync(Encoding.UTF8.GetBytes($"data: {data}\n\n"), cancel.Token).ConfigureAwait(false);
                     await stream.FlushAsync(cancel.Token).ConfigureAwait(false);
+                    _owner.LastWrite = Stopwatch.GetTimestamp();
+                    if (_owner.FirstWrite == 0)
+                        _owner.FirstWrite = _owner.LastWrite;
                     Interlocked.Increment(ref _owner._sent);
                 }
             }
