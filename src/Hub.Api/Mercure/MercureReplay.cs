@@ -44,7 +44,7 @@ public sealed partial class MercureReplay(SseConnection connection, IGrainFactor
             {
                 for (var k = recent.Count - 1; k >= 0; k--)
                 {
-                    if (MercureUpdate.Of(recent[k].Event)?.Id == lastEventId)
+                    if (MercureUpdate.Of(recent[k])?.Id == lastEventId)
                         return PositionOf(recent[k]);
                 }
             }
@@ -57,11 +57,11 @@ public sealed partial class MercureReplay(SseConnection connection, IGrainFactor
         while (true)
         {
             var (info, events) = await Feed.ReadHistoryAsync(position);
-            if (events.Count == 0 || info.Epoch != position.Epoch || events[^1].Event.Sequence <= position.Sequence)
+            if (events.Count == 0 || info.Epoch != position.Epoch || events[^1].Sequence <= position.Sequence)
                 break;
             foreach (var formatted in events)
             {
-                if (MercureUpdate.Of(formatted.Event)?.Id == lastEventId)
+                if (MercureUpdate.Of(formatted)?.Id == lastEventId)
                     found = PositionOf(formatted);
             }
             position = PositionOf(events[^1]);
@@ -87,7 +87,7 @@ public sealed partial class MercureReplay(SseConnection connection, IGrainFactor
                 break;
             var (pageInfo, events) = await Feed.ReadHistoryAsync(position);
             info = pageInfo;
-            if (events.Count == 0 || events[0].Event.Sequence != position.Sequence + 1 || info.Epoch != position.Epoch)
+            if (events.Count == 0 || events[0].Sequence != position.Sequence + 1 || info.Epoch != position.Epoch)
             {
                 if (CheckPosition(info))
                     break; // nothing more to read now; the feed delivers what comes next
@@ -112,7 +112,7 @@ public sealed partial class MercureReplay(SseConnection connection, IGrainFactor
         return false;
     }
 
-    private static TopicPosition PositionOf(FormattedEvent formatted) => new(formatted.Event.Epoch, formatted.Event.Sequence);
+    private static TopicPosition PositionOf(FormattedEvent formatted) => new(formatted.Epoch, formatted.Sequence);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Mercure connection {ConnectionId}: the update log no longer holds what follows {Epoch}/{Sequence}; continuing from {NewEpoch}/{Oldest} (Mercure has no reset event)")]
     private static partial void LogSkipped(ILogger logger, long connectionId, string epoch, long sequence, string newEpoch, long oldest);

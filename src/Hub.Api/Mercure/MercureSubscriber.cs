@@ -31,7 +31,7 @@ public sealed class MercureSubscriber(IReadOnlyList<TopicSelector> selectors, IR
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(formatted);
-        if (MercureUpdate.Of(formatted.Event) is not { } update || !CanReceive(update))
+        if (MercureUpdate.Of(formatted) is not { } update || !CanReceive(update))
             return false;
         output.Write(update.Frame);
         return true;

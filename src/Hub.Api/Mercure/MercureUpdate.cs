@@ -84,6 +84,13 @@ public sealed class MercureUpdate
         return Decoded.GetValue(stored, static e => Decode(e.Data));
     }
 
+    /// <summary>The update <paramref name="formatted"/> carries; null when it is not one or its stored event is not at hand (feeds of internal topics keep it).</summary>
+    public static MercureUpdate? Of(FormattedEvent formatted)
+    {
+        ArgumentNullException.ThrowIfNull(formatted);
+        return formatted.Event is { } stored ? Of(stored) : null;
+    }
+
     internal static MercureUpdate? Decode(string json)
     {
         try

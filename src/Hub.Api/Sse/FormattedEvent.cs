@@ -8,22 +8,50 @@ namespace Hub.Api.Sse;
 /// the <c>id:</c> line differs between connections (it carries each subscription's whole cursor); for
 /// single-topic subscriptions, by far the common case, that line is the same for all of them and is
 /// cached here too.
+/// <para>
+/// Its body may be a slice of a feed's recent events (<see cref="Subscriptions.RecentEvents"/>), which
+/// keep bytes, not objects: an event served again from there is a new, short-lived instance over the
+/// same bytes, and carries its <see cref="Event"/> only where the feed keeps events (the hub's internal
+/// topics, whose readers decode the data: Mercure).
+/// </para>
 /// </summary>
 public sealed class FormattedEvent
 {
     private byte[]? _singleTopicIdLine;
 
+    /// <summary>Formats <paramref name="event"/> into a body of its own.</summary>
     public FormattedEvent(TopicEvent @event)
+        : this(@event, SseFormat.EventBody((@event ?? throw new ArgumentNullException(nameof(@event))).Type, @event.Data))
     {
-        ArgumentNullException.ThrowIfNull(@event);
-        Event = @event;
-        Body = SseFormat.EventBody(@event.Type, @event.Data);
     }
 
-    public TopicEvent Event { get; }
+    /// <summary><paramref name="event"/> with its body already formatted (into a feed's recent events).</summary>
+    public FormattedEvent(TopicEvent @event, ReadOnlyMemory<byte> body)
+        : this((@event ?? throw new ArgumentNullException(nameof(@event))).Epoch, @event.Sequence, @event.Time, body, @event)
+    {
+    }
+
+    public FormattedEvent(string epoch, long sequence, DateTimeOffset time, ReadOnlyMemory<byte> body, TopicEvent? @event)
+    {
+        ArgumentNullException.ThrowIfNull(epoch);
+        Epoch = epoch;
+        Sequence = sequence;
+        Time = time;
+        Body = body;
+        Event = @event;
+    }
+
+    public string Epoch { get; }
+    public long Sequence { get; }
+
+    /// <summary>When the log stored it.</summary>
+    public DateTimeOffset Time { get; }
 
     /// <summary>The <c>event:</c> and <c>data:</c> lines and the blank line that ends the event.</summary>
-    public byte[] Body { get; }
+    public ReadOnlyMemory<byte> Body { get; }
+
+    /// <summary>The stored event, when at hand: always on the live path and from the log; from a feed's recent events only where it keeps them.</summary>
+    public TopicEvent? Event { get; }
 
     /// <summary>
     /// The id line of a one-topic subscription, whose cursor depends on this event alone: made once and
@@ -33,6 +61,6 @@ public sealed class FormattedEvent
     public byte[] SingleTopicIdLine(TopicSet set)
     {
         ArgumentNullException.ThrowIfNull(set);
-        return _singleTopicIdLine ??= SseFormat.IdLine(set, [new TopicPosition(Event.Epoch, Event.Sequence)]);
+        return _singleTopicIdLine ??= SseFormat.IdLine(set, [new TopicPosition(Epoch, Sequence)]);
     }
 }

@@ -55,30 +55,42 @@ public static class SseFormat
     /// </summary>
     public static byte[] EventBody(string type, string data)
     {
+        // Sized exactly first, then written once: one array per event, no builder or string in between.
+        var body = new byte[EventBodyLength(type, data)];
+        WriteEventBody(body, type, data);
+        return body;
+    }
+
+    /// <summary>The exact length of <see cref="EventBody"/>'s bytes.</summary>
+    public static int EventBodyLength(string type, string data)
+    {
         ArgumentNullException.ThrowIfNull(type);
         ArgumentNullException.ThrowIfNull(data);
         var typed = type != "message";
         if (typed && type.AsSpan().IndexOfAny('\r', '\n') >= 0)
             throw new ArgumentException("An SSE event type may not contain CR or LF.", nameof(type));
-        // Sized exactly first, then written once: one array per event, no builder or string in between.
         var length = 1 + (typed ? 8 + Encoding.UTF8.GetByteCount(type) : 0);
         for (var lines = new DataLines(data); lines.Next(out var line);)
             length += 7 + Encoding.UTF8.GetByteCount(line);
-        var body = new byte[length];
-        var at = 0;
-        if (typed)
-            at = Put(body, at, "event: "u8, type);
-        for (var lines = new DataLines(data); lines.Next(out var line);)
-            at = Put(body, at, "data: "u8, line);
-        body[at] = (byte)'\n';
-        return body;
+        return length;
     }
 
-    private static int Put(byte[] destination, int at, ReadOnlySpan<byte> field, ReadOnlySpan<char> value)
+    /// <summary>Writes <see cref="EventBody"/>'s bytes into <paramref name="destination"/>, which is exactly <see cref="EventBodyLength"/> long.</summary>
+    public static void WriteEventBody(Span<byte> destination, string type, string data)
     {
-        field.CopyTo(destination.AsSpan(at));
+        var at = 0;
+        if (type != "message")
+            at = Put(destination, at, "event: "u8, type);
+        for (var lines = new DataLines(data); lines.Next(out var line);)
+            at = Put(destination, at, "data: "u8, line);
+        destination[at] = (byte)'\n';
+    }
+
+    private static int Put(Span<byte> destination, int at, ReadOnlySpan<byte> field, ReadOnlySpan<char> value)
+    {
+        field.CopyTo(destination[at..]);
         at += field.Length;
-        at += Encoding.UTF8.GetBytes(value, destination.AsSpan(at));
+        at += Encoding.UTF8.GetBytes(value, destination[at..]);
         destination[at] = (byte)'\n';
         return at + 1;
     }

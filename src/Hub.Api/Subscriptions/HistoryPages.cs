@@ -41,9 +41,9 @@ internal sealed class HistoryPages(Func<ITopicGrain> grain, int pageSize, long m
             reading = entry.Reading;
         }
         var page = await reading;
-        if (!page.Holds(after + 1) && page.Events.Length > 0 && page.Events[^1].Event.Sequence <= after)
+        if (!page.Holds(after + 1) && page.Events.Length > 0 && page.Events[^1].Sequence <= after)
             page = await ReadAsync(index); // read while the head was before 'after': read again, unshared
-        var skip = page.Events.Length == 0 ? 0 : (int)Math.Clamp(after + 1 - page.Events[0].Event.Sequence, 0, page.Events.Length);
+        var skip = page.Events.Length == 0 ? 0 : (int)Math.Clamp(after + 1 - page.Events[0].Sequence, 0, page.Events.Length);
         return (page.Info, new ArraySegment<FormattedEvent>(page.Events, skip, page.Events.Length - skip));
     }
 
@@ -84,7 +84,7 @@ internal sealed class HistoryPages(Func<ITopicGrain> grain, int pageSize, long m
     {
         public long Bytes { get; } = Events.Sum(e => (long)e.Body.Length);
 
-        public bool Holds(long sequence) => Events.Length > 0 && Events[0].Event.Sequence <= sequence && sequence <= Events[^1].Event.Sequence;
+        public bool Holds(long sequence) => Events.Length > 0 && Events[0].Sequence <= sequence && sequence <= Events[^1].Sequence;
 
         public bool Serves(string epoch, long sequence) => Info.Epoch == epoch && Holds(sequence);
     }

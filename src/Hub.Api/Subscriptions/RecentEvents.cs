@@ -1,4 +1,6 @@
 using Hub.Api.Sse;
+using Hub.Grains.Buffers;
+using Hub.Grains.Contracts;
 
 namespace Hub.Api.Subscriptions;
 
@@ -11,10 +13,27 @@ namespace Hub.Api.Subscriptions;
 /// holds every event of its feed in that range. For a topic's feed the events are consecutive; a
 /// channel's feed holds only the channel's events, so positions between them are simply empty.
 /// </para>
+/// <para>
+/// It keeps bytes, not objects: each event's body is formatted straight into a <see cref="ByteSlab"/>
+/// (the live path shares that slice with every connection), and what is held per event is the slice,
+/// its sequence and its time in an array of structs. A busy topic's window is then a few arrays the
+/// collector promotes once, not two or three objects per event promoted event by event. An event served
+/// again is a new, short-lived <see cref="FormattedEvent"/> over the same bytes. Where the feed's readers
+/// need the stored event itself (<paramref name="keepEvents"/>: Mercure decodes its updates from the data),
+/// the window keeps those too.
+/// </para>
 /// </summary>
-internal sealed class RecentEvents(int capacity, long maxBytes)
+internal sealed class RecentEvents(int capacity, long maxBytes, bool keepEvents = false)
 {
-    private readonly FormattedEvent?[] _ring = new FormattedEvent?[Math.Max(capacity, 1)];
+    // The array starts small and doubles up to the capacity: a quiet topic's window costs little.
+    private const int FirstSize = 8;
+
+    private readonly record struct Held(ReadOnlyMemory<byte> Body, long Sequence, long UtcTicks);
+
+    private readonly int _capacity = Math.Max(capacity, 1);
+    private readonly ByteSlab _slab = new();
+    private Held[] _ring = [];
+    private TopicEvent?[]? _events;
     private int _start;
     private int _count;
     private long _bytes;
@@ -28,29 +47,34 @@ internal sealed class RecentEvents(int capacity, long maxBytes)
     public long ServesAfter => _servesAfter;
 
     /// <summary>Appends the next event of a topic's feed: consecutive to the last one, or the window starts again at it.</summary>
-    public void Add(FormattedEvent formatted) => Add(formatted, formatted.Event.Sequence - 1);
+    public FormattedEvent Add(TopicEvent e) => Add(e, (e ?? throw new ArgumentNullException(nameof(e))).Sequence - 1);
 
     /// <summary>
-    /// Appends the feed's next event; <paramref name="previous"/> is the position from which the feed
-    /// knows it missed nothing up to this event. When that is past what the window vouches for (or the
-    /// epoch changed), the window starts again there.
+    /// Formats and appends the feed's next event, and answers it formatted for the live path;
+    /// <paramref name="previous"/> is the position from which the feed knows it missed nothing up to this
+    /// event. When that is past what the window vouches for (or the epoch changed), the window starts
+    /// again there.
     /// </summary>
-    public void Add(FormattedEvent formatted, long previous)
+    public FormattedEvent Add(TopicEvent e, long previous)
     {
-        var e = formatted.Event;
+        ArgumentNullException.ThrowIfNull(e);
         if (e.Epoch != _epoch || previous > _through)
             Restart(e.Epoch, previous);
         _through = e.Sequence;
-        if (capacity <= 0)
-        {
-            _servesAfter = e.Sequence;
-            return;
-        }
-        while (_count > 0 && (_count == _ring.Length || _bytes + formatted.Body.Length > maxBytes))
+        var length = SseFormat.EventBodyLength(e.Type, e.Data);
+        while (_count > 0 && (_count == _capacity || _bytes + length > maxBytes))
             DropOldest();
-        _ring[(_start + _count) % _ring.Length] = formatted;
+        if (_count == _ring.Length)
+            Grow();
+        var body = _slab.Allocate(length, _bytes);
+        SseFormat.WriteEventBody(body.Span, e.Type, e.Data);
+        var index = (_start + _count) % _ring.Length;
+        _ring[index] = new Held(body, e.Sequence, e.Time.UtcTicks);
+        if (_events is not null)
+            _events[index] = e;
         _count++;
-        _bytes += formatted.Body.Length;
+        _bytes += length;
+        return new FormattedEvent(e, body);
     }
 
     /// <summary>A channel's feed learned that nothing of its channel lies up to <paramref name="through"/>.</summary>
@@ -67,7 +91,9 @@ internal sealed class RecentEvents(int capacity, long maxBytes)
     /// <summary>Holds nothing and vouches for nothing.</summary>
     public void Clear()
     {
-        Array.Clear(_ring);
+        _ring = [];
+        _events = null;
+        _slab.Release();
         _start = _count = 0;
         _bytes = 0;
         _epoch = null;
@@ -84,14 +110,18 @@ internal sealed class RecentEvents(int capacity, long maxBytes)
         if (_epoch != epoch || afterSequence < _servesAfter || afterSequence > _through)
             return false;
         var first = FirstAfter(afterSequence);
-        if (first < _count && At(first).Event.Time < notBefore)
+        if (first < _count && At(first).UtcTicks < notBefore.UtcTicks)
             return false;
         for (var k = first; k < _count; k++)
-            into.Add(At(k));
+        {
+            var index = (_start + k) % _ring.Length;
+            var held = _ring[index];
+            into.Add(new FormattedEvent(epoch, held.Sequence, new DateTimeOffset(held.UtcTicks, TimeSpan.Zero), held.Body, _events?[index]));
+        }
         return true;
     }
 
-    private FormattedEvent At(int k) => _ring[(_start + k) % _ring.Length]!;
+    private ref readonly Held At(int k) => ref _ring[(_start + k) % _ring.Length];
 
     /// <summary>The index of the first held event after <paramref name="sequence"/> (<see cref="Count"/> when none): a binary search, as a channel's sequences have holes.</summary>
     private int FirstAfter(long sequence)
@@ -100,7 +130,7 @@ internal sealed class RecentEvents(int capacity, long maxBytes)
         while (low < high)
         {
             var middle = (low + high) >>> 1;
-            if (At(middle).Event.Sequence <= sequence)
+            if (At(middle).Sequence <= sequence)
                 low = middle + 1;
             else
                 high = middle;
@@ -108,11 +138,30 @@ internal sealed class RecentEvents(int capacity, long maxBytes)
         return low;
     }
 
+    private void Grow()
+    {
+        var size = Math.Min(_capacity, Math.Max(FirstSize, _ring.Length * 2));
+        var ring = new Held[size];
+        var events = keepEvents ? new TopicEvent?[size] : null;
+        for (var k = 0; k < _count; k++)
+        {
+            var index = (_start + k) % _ring.Length;
+            ring[k] = _ring[index];
+            if (events is not null)
+                events[k] = _events![index];
+        }
+        _ring = ring;
+        _events = events;
+        _start = 0;
+    }
+
     private void DropOldest()
     {
-        _servesAfter = _ring[_start]!.Event.Sequence;
-        _bytes -= _ring[_start]!.Body.Length;
-        _ring[_start] = null;
+        _servesAfter = _ring[_start].Sequence;
+        _bytes -= _ring[_start].Body.Length;
+        _ring[_start] = default;
+        if (_events is not null)
+            _events[_start] = null;
         _start = (_start + 1) % _ring.Length;
         _count--;
     }

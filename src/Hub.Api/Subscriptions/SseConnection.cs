@@ -182,7 +182,7 @@ public sealed partial class SseConnection : IFeedListener
             {
                 // Still flushing: its continuation catches up, unless the feed no longer holds its next event.
                 var position = _positions[i];
-                if (position.IsIn(fresh[0].Event.Epoch) && position.Sequence + 1 < feed.OldestHeld)
+                if (position.IsIn(fresh[0].Epoch) && position.Sequence + 1 < feed.OldestHeld)
                     CutOffLocked();
             }
             // Replaying: the handler catches up when it goes live.
@@ -330,13 +330,13 @@ public sealed partial class SseConnection : IFeedListener
     private int WriteFreshLocked(int i, ReadOnlySpan<FormattedEvent> fresh)
     {
         var position = _positions[i];
-        var first = fresh[0].Event;
+        var first = fresh[0];
         if (position.IsIn(first.Epoch) && first.Sequence <= position.Sequence + 1)
         {
             // The common case: the fresh events follow on (or overlap what a replay read from the log).
             // Counted, not subtracted: a channel's feed has holes between its sequences.
             var skip = 0;
-            while (skip < fresh.Length && fresh[skip].Event.Sequence <= position.Sequence)
+            while (skip < fresh.Length && fresh[skip].Sequence <= position.Sequence)
                 skip++;
             return WriteLocked(i, fresh[skip..]);
         }
@@ -385,9 +385,8 @@ public sealed partial class SseConnection : IFeedListener
             return WriteFramedLocked(i, events);
         foreach (var formatted in events)
         {
-            var e = formatted.Event;
-            _positions[i] = new TopicPosition(e.Epoch, e.Sequence);
-            var body = formatted.Body;
+            _positions[i] = new TopicPosition(formatted.Epoch, formatted.Sequence);
+            var body = formatted.Body.Span;
             if (_positions.Length == 1)
             {
                 var id = formatted.SingleTopicIdLine(Topics);
@@ -415,7 +414,7 @@ public sealed partial class SseConnection : IFeedListener
         var written = 0;
         foreach (var formatted in events)
         {
-            _positions[i] = new TopicPosition(formatted.Event.Epoch, formatted.Event.Sequence);
+            _positions[i] = new TopicPosition(formatted.Epoch, formatted.Sequence);
             if (_framing!.TryWrite(_output, formatted))
                 written++;
         }

@@ -116,7 +116,7 @@ public sealed partial class SseReplay(
             var (pageInfo, events) = await connection.Feeds[i].ReadHistoryAsync(position);
             info = pageInfo;
             // Retention may have moved past us while we read (a slow replay of a hot topic): check again.
-            if (events.Count == 0 || events[0].Event.Sequence != position.Sequence + 1 || info.Epoch != position.Epoch)
+            if (events.Count == 0 || events[0].Sequence != position.Sequence + 1 || info.Epoch != position.Epoch)
             {
                 (retained, info) = await CheckPositionAsync(i, info);
                 if (retained)
@@ -210,7 +210,7 @@ public sealed partial class SseReplay(
             var mid = lo + (hi - lo) / 2;
             var (_, events) = await connection.Feeds[i].ReadHistoryAsync(new TopicPosition(info.Epoch, mid));
             // The probe asks for event mid + 1; one gone meanwhile (retention) counts as old.
-            if (events.Count == 0 || events[0].Event.Sequence != mid + 1 || events[0].Event.Epoch != info.Epoch || events[0].Event.Time < cutoff)
+            if (events.Count == 0 || events[0].Sequence != mid + 1 || events[0].Epoch != info.Epoch || events[0].Time < cutoff)
                 lo = mid + 1;
             else
                 hi = mid;

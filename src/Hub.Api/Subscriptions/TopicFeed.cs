@@ -70,7 +70,9 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
     {
         Channel = channel;
         var limits = retention.For(topic);
-        _recent = new RecentEvents(options.RecentEventsFor(limits.MaxEvents), options.RecentBytesPerTopic);
+        // The hub's internal topics keep their events too: Mercure decodes its updates from them.
+        _recent = new RecentEvents(options.RecentEventsFor(limits.MaxEvents), options.RecentBytesPerTopic,
+            keepEvents: topic.StartsWith(EventRules.InternalTopicPrefix, StringComparison.Ordinal));
         _history = new HistoryPages(() => Grain, replayPageSize, options.RecentBytesPerTopic);
         _maxAge = limits.MaxAge;
         _metrics = metrics;
@@ -485,10 +487,10 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
     /// <summary>Formats the next event once for the whole node and makes it the feed's newest (the caller checked that nothing came between).</summary>
     private FormattedEvent Append(TopicEvent e)
     {
-        var formatted = new FormattedEvent(e);
+        FormattedEvent formatted;
         lock (_state)
         {
-            _recent.Add(formatted, _last);
+            formatted = _recent.Add(e, _last);
             Volatile.Write(ref _last, e.Sequence);
             Volatile.Write(ref _oldestHeld, _recent.Count == 0 ? 0 : _recent.ServesAfter + 1);
         }
@@ -547,7 +549,7 @@ public sealed partial class TopicFeed : IAsyncObserver<EventBatch>
             _metrics.Delivered(written);
         var now = DateTimeOffset.UtcNow;
         foreach (var formatted in span)
-            _metrics.DeliveryLag(now - formatted.Event.Time);
+            _metrics.DeliveryLag(now - formatted.Time);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Topic {Topic}: the log's head {Head} is behind the {Last} this node delivered in epoch {Epoch} (the log lost events); asking for a new epoch")]

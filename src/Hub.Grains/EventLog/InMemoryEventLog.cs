@@ -152,7 +152,7 @@ public sealed class InMemoryEventLog(IOptions<RetentionOptions> options, TimePro
             // Events are consecutive, so the first wanted one sits at a computable index.
             var start = (int)Math.Clamp(afterSequence + 1 - info.Oldest, 0, log.Count);
             var count = Math.Min(limit, log.Count - start);
-            var page = count > 0 ? log.Events.CopyRange(start, count) : [];
+            var page = count > 0 ? log.Events.CopyRange(topic, log.Epoch, info.Oldest, start, count) : [];
             return Task.FromResult(new EventPage(info, page));
         }
     }
@@ -284,7 +284,7 @@ public sealed class InMemoryEventLog(IOptions<RetentionOptions> options, TimePro
         var limits = _retention.For(topic);
         var drop = Math.Max(log.Count - limits.MaxEvents, 0);
         var cutoff = time.GetUtcNow() - limits.MaxAge;
-        while (drop < log.Count && log.Events[drop].Time < cutoff)
+        while (drop < log.Count && log.Events.TimeAt(drop) < cutoff)
             drop++;
         log.Events.DropOldest(drop);
     }

@@ -80,6 +80,35 @@ public abstract partial class EventLogContractTests
     }
 
     [Fact]
+    public async Task Reads_AnswerEveryEventExactlyAsItWasStored()
+    {
+        // Types, keys and data as publishers send them: several types in a run, with and without a key,
+        // text beyond ASCII (the in-memory log keeps events as UTF-8 bytes), line breaks, nothing at all,
+        // and an event larger than a slab's arrays.
+        var log = CreateLog();
+        var (topic, info) = await NewTopicAsync(log);
+        EventDraft[] drafts =
+        [
+            new("status", "plain"),
+            new("status", "déjà vu 🚀 \u2028", "k1"),
+            new("delta", "line one\nline two\r\nline three"),
+            new("delta", ""),
+            new("message", new string('x', 100_000), "k2"),
+            new("status", "{\"json\":[1,2,3]}", "k1"),
+        ];
+        var stored = await log.AppendAsync(topic, info.Epoch, 0, drafts, Clock.GetUtcNow()).AsTask().WaitAsync(Timeout);
+        Clock.Advance(TimeSpan.FromMilliseconds(1_250));
+        var later = await log.AppendAsync(topic, info.Epoch, drafts.Length, [new EventDraft("status", "later")], Clock.GetUtcNow()).AsTask().WaitAsync(Timeout);
+
+        var page = await log.ReadAfterAsync(topic, 0, 10).WaitAsync(Timeout);
+        Assert.Equal([.. stored, .. later], page.Events);
+        Assert.Equal(drafts.Select(d => (d.Type, d.Data, d.Key)), page.Events.Take(drafts.Length).Select(e => (e.Type, e.Data, e.Key)));
+        Assert.Equal(Clock.GetUtcNow(), page.Events[^1].Time);
+        var tail = await log.ReadAfterAsync(topic, 4, 2).WaitAsync(Timeout);
+        Assert.Equal(page.Events.Skip(4).Take(2), tail.Events);
+    }
+
+    [Fact]
     public async Task UnknownTopic_HasHeadZeroAndNothingRetained()
     {
         var log = CreateLog();

@@ -33,15 +33,15 @@ public sealed class HistoryPagesTests(HubTestCluster fixture)
             var after = k % 12;
             var (_, events) = replays[k];
             var end = after < 8 ? 8 : 12;
-            Assert.Equal(Enumerable.Range(after + 1, end - after).Select(s => (long)s), events.Select(e => e.Event.Sequence));
+            Assert.Equal(Enumerable.Range(after + 1, end - after).Select(s => (long)s), events.Select(e => e.Sequence));
         }
         // The same event is the same formatted bytes for every replay that holds it.
-        Assert.Single(replays.Select(r => r.Events).Where(e => e.Count > 0 && e[0].Event.Sequence == 1).Select(e => e[0]).Distinct());
+        Assert.Single(replays.Select(r => r.Events).Where(e => e.Count > 0 && e[0].Sequence == 1).Select(e => e[0]).Distinct());
 
         // A page read before the head reached a position is read again for it, not served short.
         await grain.PublishAsync(new EventDraft("status", "e13"));
         var (_, newer) = await pages.ReadAfterAsync(epoch, 12);
-        Assert.Equal([13L], newer.Select(e => e.Event.Sequence));
+        Assert.Equal([13L], newer.Select(e => e.Sequence));
         Assert.Equal(3, reads);
 
         // A position from another epoch (the log was lost since) is never served a page read for this one.

@@ -7,14 +7,14 @@ namespace Hub.Tests.Sse;
 
 public class RecentEventsTests
 {
-    private static FormattedEvent Event(long sequence, string epoch = "e1", int size = 1) =>
-        new(new TopicEvent("t", epoch, sequence, "status", new string('x', size), DateTimeOffset.UnixEpoch));
+    private static TopicEvent Event(long sequence, string epoch = "e1", int size = 1) =>
+        new("t", epoch, sequence, "status", new string('x', size), DateTimeOffset.UnixEpoch);
 
     private static List<long> After(RecentEvents recent, long after, string epoch = "e1")
     {
         var into = new List<FormattedEvent>();
         Assert.True(recent.TryCopyAfter(epoch, after, into));
-        return into.Select(f => f.Event.Sequence).ToList();
+        return into.Select(f => f.Sequence).ToList();
     }
 
     [Fact]
@@ -34,7 +34,7 @@ public class RecentEventsTests
     [Fact]
     public void ByteCap_DropsTheOldest()
     {
-        var size = Event(1, size: 10).Body.Length;
+        var size = new FormattedEvent(Event(1, size: 10)).Body.Length;
         var recent = new RecentEvents(capacity: 100, maxBytes: 3 * size);
         for (var s = 1; s <= 5; s++)
             recent.Add(Event(s, size: 10));
@@ -91,5 +91,54 @@ public class RecentEventsTests
         recent.Add(Event(40), previous: 35); // the feed could not vouch for 31..35: the window starts again
         Assert.False(recent.TryCopyAfter("e1", 30, []));
         Assert.Equal([40], After(recent, 35));
+    }
+
+    [Fact]
+    public void ServesTheBytesTheLivePathWrote_AndTheyStayValidAfterTheWindowMovedOn()
+    {
+        var recent = new RecentEvents(capacity: 4, maxBytes: 1_000_000);
+        var live = new List<FormattedEvent>();
+        for (var s = 1; s <= 3; s++)
+            live.Add(recent.Add(new TopicEvent("t", "e1", s, s == 2 ? "delta" : "message", $"chunk {s}\nnext line", DateTimeOffset.UnixEpoch.AddSeconds(s))));
+        for (var k = 0; k < live.Count; k++)
+            Assert.Equal(SseFormat.EventBody(k == 1 ? "delta" : "message", $"chunk {k + 1}\nnext line"), live[k].Body.ToArray());
+
+        var served = new List<FormattedEvent>();
+        Assert.True(recent.TryCopyAfter("e1", 0, served));
+        Assert.Equal(live.Select(f => (f.Epoch, f.Sequence, f.Time, Bytes: f.Body.ToArray())), served.Select(f => (f.Epoch, f.Sequence, f.Time, Bytes: f.Body.ToArray())));
+        Assert.All(served, f => Assert.Null(f.Event)); // a topic's window keeps bytes, not the events
+
+        // Thousands of larger events later (every one of the first three long dropped, new arrays taken),
+        // a slice a slow writer still holds reads what it read before: slabs are never reused.
+        for (var s = 4; s <= 5_000; s++)
+            recent.Add(Event(s, size: 500));
+        Assert.Equal(SseFormat.EventBody("delta", "chunk 2\nnext line"), served[1].Body.ToArray());
+        Assert.Equal(SseFormat.EventBody("message", "chunk 3\nnext line"), live[2].Body.ToArray());
+    }
+
+    [Fact]
+    public void AWindowThatKeepsEvents_ServesThemWithTheirBytes()
+    {
+        var recent = new RecentEvents(capacity: 2, maxBytes: 1_000_000, keepEvents: true);
+        var events = Enumerable.Range(1, 3).Select(s => Event(s)).ToList();
+        foreach (var e in events)
+            Assert.Same(e, recent.Add(e).Event);
+        var served = new List<FormattedEvent>();
+        Assert.True(recent.TryCopyAfter("e1", 1, served));
+        Assert.Equal([events[1], events[2]], served.Select(f => f.Event));
+    }
+
+    [Fact]
+    public void AnEventLargerThanASlabArray_IsHeldWhole()
+    {
+        var recent = new RecentEvents(capacity: 8, maxBytes: 1_000_000);
+        recent.Add(Event(1, size: 10));
+        var big = recent.Add(Event(2, size: 200_000));
+        recent.Add(Event(3, size: 10));
+        var served = new List<FormattedEvent>();
+        Assert.True(recent.TryCopyAfter("e1", 1, served));
+        Assert.Equal(big.Body.ToArray(), served[0].Body.ToArray());
+        Assert.Equal(SseFormat.EventBody("status", new string('x', 200_000)), served[0].Body.ToArray());
+        Assert.Equal(3, served[1].Sequence);
     }
 }
