@@ -1,6 +1,6 @@
-using Hub.Api.Diagnostics;
 using Hub.Api.Browser;
 using Hub.Api.Demo;
+using Hub.Api.Diagnostics;
 using Hub.Api.Health;
 using Hub.Api.Http;
 using Hub.Api.Mercure;
@@ -14,6 +14,7 @@ using Hub.Api.Topics;
 using Hub.Grains.EventLog;
 using Hub.Grains.Hosting;
 using Hub.Grains.Publishing;
+using Microsoft.AspNetCore.Http.Metadata;
 using Orleans.Dashboard;
 
 namespace Hub.Api.Hosting;
@@ -77,7 +78,11 @@ public static class HubApplication
         // Before the status page's static file and endpoints, and the dashboard.
         app.UseAdminSurfaces();
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        // Problem details for bare error statuses (404, 405, …), except on endpoints that write their own
+        // (SkipStatusCodePages metadata): there the middleware would do nothing but cost the hottest path
+        // an asynchronous frame, a feature and an Items dictionary per request (about 15 % of what a
+        // publish allocated; docs/performance.md, eleventh pass).
+        app.UseOnlyFor(context => context.GetEndpoint()?.Metadata.GetMetadata<ISkipStatusCodePagesMetadata>() is null, branch => branch.UseStatusCodePages());
         app.UseRejectionCounting();
         // GET / is the demo page (index.html) and GET /hub-client.js the browser client module.
         var assets = BrowserAssets.FileProvider(app.Environment);

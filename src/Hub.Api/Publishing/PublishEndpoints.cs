@@ -1,4 +1,5 @@
 using Hub.Api.Security;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Hub.Api.Publishing;
 
@@ -10,7 +11,9 @@ public static class PublishEndpoints
         ArgumentNullException.ThrowIfNull(app);
         // The handler's services are all singletons: resolved once here instead of on every request.
         var handler = ActivatorUtilities.CreateInstance<PublishHandler>(app.ServiceProvider);
+        // Every answer of the handler carries its body (problem details included), so status code pages never apply.
         app.MapPost("/topics/{topic}/events", (HttpContext context, string topic) => handler.PublishAsync(context, topic))
+            .WithMetadata(new SkipStatusCodePagesAttribute())
             .RequirePublishRateLimit(app.ServiceProvider);
         return app;
     }

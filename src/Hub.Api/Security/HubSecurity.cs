@@ -1,3 +1,4 @@
+using Hub.Api.Hosting;
 using Hub.Grains.Hosting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
@@ -63,22 +64,8 @@ public static class HubSecurity
         UseCorsForBrowsers(app);
         UseAuthenticationOfTokens(app);
         app.UseRateLimiter();
-        CarryMarks(app, branch => branch.UseAuthorization());
+        app.CarryMarks(branch => branch.UseAuthorization());
         return app;
-    }
-
-    /// <summary>
-    /// UseAuthentication and UseAuthorization mark the builder they are called on, and WebApplication
-    /// adds its own at the very front of the pipeline (ahead of the stream branch) unless the app's builder
-    /// carries that mark. A branch's marks stay in the branch (UseWhen would lose them), so carry them over.
-    /// </summary>
-    private static IApplicationBuilder CarryMarks(IApplicationBuilder app, Action<IApplicationBuilder> use)
-    {
-        var branch = app.New();
-        use(branch);
-        foreach (var (key, value) in branch.Properties)
-            app.Properties.TryAdd(key, value);
-        return branch;
     }
 
     /// <summary>
@@ -90,24 +77,12 @@ public static class HubSecurity
     /// metadata (it would need the mark on every request), which <c>PipelineTests</c> checks.
     /// </summary>
     private static void UseCorsForBrowsers(IApplicationBuilder app) =>
-        UseOnlyFor(app, context => context.Request.Headers.ContainsKey(HeaderNames.Origin), branch => branch.UseCors());
+        app.UseOnlyFor(context => context.Request.Headers.ContainsKey(HeaderNames.Origin), branch => branch.UseCors());
 
     private static void UseAuthenticationOfTokens(IApplicationBuilder app)
     {
         var cookieName = app.ApplicationServices.GetRequiredService<IOptions<AuthOptions>>().Value.CookieName;
-        UseOnlyFor(app, context => TokenSources.Find(context.Request, cookieName, out _) != TokenSource.None, branch => branch.UseAuthentication());
-    }
-
-    /// <summary>Runs the middleware that <paramref name="use"/> adds only for requests that <paramref name="applies"/> to; the others go straight on.</summary>
-    private static void UseOnlyFor(IApplicationBuilder app, Func<HttpContext, bool> applies, Action<IApplicationBuilder> use)
-    {
-        var branch = CarryMarks(app, use);
-        app.Use(next =>
-        {
-            branch.Run(next);
-            var withMiddleware = branch.Build();
-            return context => applies(context) ? withMiddleware(context) : next(context);
-        });
+        app.UseOnlyFor(context => TokenSources.Find(context.Request, cookieName, out _) != TokenSource.None, branch => branch.UseAuthentication());
     }
 
     private static void ConfigureJwt(JwtBearerOptions jwt, AuthOptions auth, IHostEnvironment environment)

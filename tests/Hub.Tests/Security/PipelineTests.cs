@@ -1,7 +1,9 @@
+using System.Net;
 using Hub.Tests.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -46,6 +48,42 @@ public sealed class PipelineTests
             && e is RouteEndpoint { RoutePattern.RawText: "/topics/{topic}/events" or "/.well-known/mercure" }).ToList();
         Assert.Equal(2, publishes.Count);
         Assert.All(publishes, e => Assert.Equal(limited, e.Metadata.GetMetadata<EnableRateLimitingAttribute>() is not null));
+    }
+
+    [Fact]
+    public async Task BareErrorStatuses_GetProblemDetails_AndThePublishEndpointWritesItsOwn()
+    {
+        await using var server = await HubServer.StartAsync();
+        // The publish endpoint skips status code pages (the middleware does not even run for it)...
+        var publish = Assert.Single(Endpoints(server), e => e is RouteEndpoint { RoutePattern.RawText: "/topics/{topic}/events" }
+            && e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods.Contains("POST") == true);
+        Assert.NotNull(publish.Metadata.GetMetadata<ISkipStatusCodePagesMetadata>());
+        // ...because every error it answers carries its own problem details.
+        var topic = HubServerFixture.NewTopic();
+        foreach (var (target, body, status) in new[]
+        {
+            (topic, "{", HttpStatusCode.BadRequest),
+            (topic, "{\"type\":\"bad type\",\"data\":\"x\"}", HttpStatusCode.BadRequest),
+            ("~internal", "{\"data\":\"x\"}", HttpStatusCode.BadRequest),
+            (topic, "{\"data\":\"" + new string('x', 4 << 20) + "\"}", HttpStatusCode.RequestEntityTooLarge),
+        })
+        {
+            using var response = await server.Client.PostAsync($"topics/{target}/events", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+            Assert.Equal(status, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("\"status\":" + (int)status, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+        // Everything else still gets the status code pages' problem details for a bare status.
+        using (var missing = await server.Client.GetAsync("no-such-page"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+            Assert.Equal("application/problem+json", missing.Content.Headers.ContentType?.MediaType);
+        }
+        using (var method = await server.Client.DeleteAsync($"topics/{topic}/events"))
+        {
+            Assert.Equal(HttpStatusCode.MethodNotAllowed, method.StatusCode);
+            Assert.Equal("application/problem+json", method.Content.Headers.ContentType?.MediaType);
+        }
     }
 
     private static List<Endpoint> Endpoints(HubServer server) =>
