@@ -1,6 +1,6 @@
+using Hub.Api.Diagnostics;
 using Hub.Api.Browser;
 using Hub.Api.Demo;
-using Hub.Api.Diagnostics;
 using Hub.Api.Health;
 using Hub.Api.Http;
 using Hub.Api.Mercure;

@@ -28,12 +28,12 @@ internal sealed class RecentEvents(int capacity, long maxBytes, bool keepEvents 
     // The array starts small and doubles up to the capacity: a quiet topic's window costs little.
     private const int FirstSize = 8;
 
-    private readonly record struct Held(ReadOnlyMemory<byte> Body, long Sequence, long UtcTicks);
+    // Event is set only where the window keeps events (keepEvents), else null.
+    private readonly record struct Held(ReadOnlyMemory<byte> Body, long Sequence, long UtcTicks, TopicEvent? Event);
 
     private readonly int _capacity = Math.Max(capacity, 1);
     private readonly ByteSlab _slab = new();
     private Held[] _ring = [];
-    private TopicEvent?[]? _events;
     private int _start;
     private int _count;
     private long _bytes;
@@ -68,10 +68,7 @@ internal sealed class RecentEvents(int capacity, long maxBytes, bool keepEvents 
             Grow();
         var body = _slab.Allocate(length, _bytes);
         SseFormat.WriteEventBody(body.Span, e.Type, e.Data);
-        var index = (_start + _count) % _ring.Length;
-        _ring[index] = new Held(body, e.Sequence, e.Time.UtcTicks);
-        if (_events is not null)
-            _events[index] = e;
+        _ring[(_start + _count) % _ring.Length] = new Held(body, e.Sequence, e.Time.UtcTicks, keepEvents ? e : null);
         _count++;
         _bytes += length;
         return new FormattedEvent(e, body);
@@ -92,7 +89,6 @@ internal sealed class RecentEvents(int capacity, long maxBytes, bool keepEvents 
     public void Clear()
     {
         _ring = [];
-        _events = null;
         _slab.Release();
         _start = _count = 0;
         _bytes = 0;
@@ -114,9 +110,8 @@ internal sealed class RecentEvents(int capacity, long maxBytes, bool keepEvents 
             return false;
         for (var k = first; k < _count; k++)
         {
-            var index = (_start + k) % _ring.Length;
-            var held = _ring[index];
-            into.Add(new FormattedEvent(epoch, held.Sequence, new DateTimeOffset(held.UtcTicks, TimeSpan.Zero), held.Body, _events?[index]));
+            ref readonly var held = ref At(k);
+            into.Add(new FormattedEvent(epoch, held.Sequence, new DateTimeOffset(held.UtcTicks, TimeSpan.Zero), held.Body, held.Event));
         }
         return true;
     }
@@ -142,16 +137,9 @@ internal sealed class RecentEvents(int capacity, long maxBytes, bool keepEvents 
     {
         var size = Math.Min(_capacity, Math.Max(FirstSize, _ring.Length * 2));
         var ring = new Held[size];
-        var events = keepEvents ? new TopicEvent?[size] : null;
         for (var k = 0; k < _count; k++)
-        {
-            var index = (_start + k) % _ring.Length;
-            ring[k] = _ring[index];
-            if (events is not null)
-                events[k] = _events![index];
-        }
+            ring[k] = At(k);
         _ring = ring;
-        _events = events;
         _start = 0;
     }
 
@@ -160,8 +148,6 @@ internal sealed class RecentEvents(int capacity, long maxBytes, bool keepEvents 
         _servesAfter = _ring[_start].Sequence;
         _bytes -= _ring[_start].Body.Length;
         _ring[_start] = default;
-        if (_events is not null)
-            _events[_start] = null;
         _start = (_start + 1) % _ring.Length;
         _count--;
     }

@@ -37,13 +37,21 @@ public sealed class ByteSlab
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         if (_chunk is null || _chunk.Length - _used < length)
         {
-            var wanted = Math.Max(length, Math.Min(held / 2, MaxChunk));
-            _chunk = GC.AllocateUninitializedArray<byte>(wanted > MaxChunk ? (int)wanted : Math.Max(MinChunk, (int)BitOperations.RoundUpToPowerOf2((uint)wanted)));
+            _chunk = GC.AllocateUninitializedArray<byte>(ChunkSize(length, held));
             _used = 0;
         }
         var slice = new Memory<byte>(_chunk, _used, length);
         _used += length;
         return slice;
+    }
+
+    /// <summary>Half the bytes held, as a power of two from <see cref="MinChunk"/> to <see cref="MaxChunk"/>; an event larger than that, exactly its length.</summary>
+    private static int ChunkSize(int length, long held)
+    {
+        if (length > MaxChunk)
+            return length;
+        var wanted = (int)Math.Max(length, Math.Min(held / 2, MaxChunk));
+        return Math.Max(MinChunk, (int)BitOperations.RoundUpToPowerOf2((uint)wanted));
     }
 
     /// <summary>Lets go of the current array (the history was cleared): the next allocation starts a small one.</summary>
